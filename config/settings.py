@@ -1,0 +1,75 @@
+"""One settings class for the whole application, read by pydantic-settings.
+
+Every setting is `KILDE_<NAME>` in the environment or in a `.env` file in the working folder.
+The bot token is a `SecretStr` so that it never shows up in a repr, a log line or an error.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "articles"
+
+
+def default_index_dir() -> Path:
+    """The per-user cache folder for saved indexes (XDG on Linux, ~/.cache otherwise)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kilde" / "index"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+IdList = Annotated[tuple[int, ...], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Everything Kilde can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KILDE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    corpus_dir: Path = SHIPPED_CORPUS_DIR
+    index_dir: Path = Field(default_factory=default_index_dir)
+    top_k: int = Field(default=3, ge=1, le=50)
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    allowed_chat_ids: IdList = ()
+    admin_user_ids: IdList = ()
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    telegram_webhook_secret: SecretStr | None = None
+
+    @field_validator("allowed_chat_ids", "admin_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept "1, -1002, 3" as well as a list of ints."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",")]
+            try:
+                return tuple(int(part) for part in parts if part)
+            except ValueError:
+                raise ValueError(f"expected comma-separated integer ids, got {value!r}") from None
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one `SettingsError` line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "KILDE_" + "_".join(str(part) for part in first["loc"][:1]).upper()
+        problem = first["msg"]
+        # Never echo a token's value; other settings are safe to quote.
+        if "TOKEN" not in name and "SECRET" not in name and "input" in first:
+            problem += f" (got {first['input']!r})"
+        raise SettingsError(f"bad setting {name}: {problem}") from None

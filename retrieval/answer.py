@@ -1,0 +1,50 @@
+"""The answer records that every front end renders: hits with verbatim excerpts and citations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One cited passage; the fields are those of CONTRACT.md's JSON hit, plus `source_url`."""
+
+    rank: int
+    score: float
+    article_id: str
+    source: str
+    title: str | None
+    date: str | None
+    language: str
+    paragraph_number: int
+    paragraph: str
+    excerpt: str
+    citation: str
+    source_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What Kilde says to one question: cited hits, or none when it abstains."""
+
+    question: str
+    language: str
+    hits: tuple[Hit, ...]
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.hits)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "language": self.language,
+            "answered": self.answered,
+            "hits": [hit.to_json() for hit in self.hits],
+        }
