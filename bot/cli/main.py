@@ -1,0 +1,97 @@
+"""Entry point of the `kilde` console script.
+
+Each subcommand lives in its own module of this package and exposes
+`register(subparsers)`, which adds its parser and sets `run(args, settings) -> int` as the handler.
+Errors from the layers below reach this edge as exceptions and leave as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from config import Settings, SettingsError, load_settings
+
+logger = logging.getLogger(__name__)
+
+SUBCOMMANDS = ("ask", "eval", "serve", "add", "index", "corpus_check")
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage of a subcommand (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """One line and exit 2, instead of argparse's usage dump."""
+        self.exit(EXIT_USAGE, f"kilde: {message} (see kilde --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS so that `kilde --corpus X ask` and `kilde ask --corpus X` both work.
+    common.add_argument(
+        "--corpus", type=Path, metavar="DIR", default=argparse.SUPPRESS,
+        help="folder of articles to use (default: KILDE_CORPUS_DIR or the shipped articles)",
+    )
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS,
+        help="show tracebacks and debug logs",
+    )
+    parser = _Parser(
+        prog="kilde",
+        description="Cited answers from Danish and Norwegian news articles.",
+        parents=[common],
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"bot.cli.{name}")
+        module.register(subparsers, common)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "corpus", None) is not None:
+        overrides["corpus_dir"] = args.corpus
+    return load_settings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    args.debug = getattr(args, "debug", False)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and Bot API URLs hold the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = _settings(args)
+        return int(args.run(args, settings))
+    except (SettingsError, UsageError) as error:
+        if args.debug:
+            raise
+        print(f"kilde: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the edge: one line, traceback only with --debug
+        if args.debug:
+            raise
+        print(f"kilde: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
