@@ -1,0 +1,192 @@
+"""Render answers, context and source lists as Telegram HTML: the one place that escapes text.
+
+Everything that comes from the corpus or from a user goes through `html.escape` here, the
+question's words are bolded inside excerpts, and no message is ever longer than Telegram's 4096
+characters (counted as Telegram counts them: UTF-16 units of the visible text). Long output is
+split between blocks, never inside a tag; a single block that is too long has its *plain* text
+shortened before it is escaped, so a cut can never land inside markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from corpus.model import Article, Paragraph
+from retrieval.answer import Answer, Hit
+
+MAX_MESSAGE_LENGTH = 4096
+ELLIPSIS = "…"
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TAG = re.compile(r"<[^>]*>")
+# Question words too common to be worth bolding (English, Danish, Norwegian).
+_STOPWORDS = frozenset(
+    """
+    the and for with what did does how who why when where which was were are is from about
+    that this these those have has had will would can could should into than then there their
+    they them its it's not but our your you his her she him all any some been being also more
+    har det den der som med til hva hvad hvem hvor hvorfor hvilke hvilken hvilket når ikke var
+    ble blev efter etter også kan vil skal om på af av mellom mellem sagde sier siger sagt
+    han hun de dem deres jeg vi dere jer sin sit sine seg sig fra over under mod mot men eller
+    """.split()
+)
+
+ABSTENTION = "I found nothing in the articles that answers that."
+
+
+def escape(text: str) -> str:
+    """Escape user or corpus text for Telegram's HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+def visible_length(html_text: str) -> int:
+    """How long Telegram considers `html_text`: UTF-16 units of the text without markup."""
+    plain = html.unescape(_TAG.sub("", html_text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def question_words(question: str) -> frozenset[str]:
+    """The words of a question worth highlighting, case-folded."""
+    return frozenset(
+        word for word in (m.group(0).casefold() for m in _WORD.finditer(question))
+        if len(word) >= 3 and word not in _STOPWORDS and not word.isdigit()
+    ) | frozenset(m.group(0) for m in _WORD.finditer(question) if m.group(0).isdigit())
+
+
+def _matches(word: str, wanted: frozenset[str]) -> bool:
+    if word in wanted:
+        return True
+    # A shared stem ("ukraine"/"ukrainsk", "russia"/"russiske") is enough; short words must match.
+    for other in wanted:
+        shorter = min(len(word), len(other))
+        if shorter < 4:
+            continue
+        common = 0
+        for a, b in zip(word, other):
+            if a != b:
+                break
+            common += 1
+        if common >= 4 and common >= shorter - 2:
+            return True
+    return False
+
+
+def highlight(text: str, question: str) -> str:
+    """`text` escaped, with the question's words in bold."""
+    wanted = question_words(question)
+    if not wanted:
+        return escape(text)
+    parts: list[str] = []
+    position = 0
+    for match in _WORD.finditer(text):
+        if _matches(match.group(0).casefold(), wanted):
+            parts.append(escape(text[position:match.start()]))
+            parts.append(f"<b>{escape(match.group(0))}</b>")
+            position = match.end()
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, marked with an ellipsis."""
+    if _units(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    while _units(cut) > limit - 1:
+        cut = cut[:-1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def citation_line(hit: Hit, number: int | None = None) -> str:
+    """The citation "Title (YYYY-MM), ¶N", linked to the source when it has one."""
+    label = escape(hit.citation)
+    if hit.source_url:
+        label = f'<a href="{html.escape(hit.source_url, quote=True)}">{label}</a>'
+    return f"[{number}] {label}" if number is not None else f"— {label}"
+
+
+def render_hit(hit: Hit, question: str, *, number: int | None = None,
+               limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """One excerpt as a quote with the question's words bolded, then its citation line."""
+    cite = citation_line(hit, number)
+    # Room for the quote: the limit minus the citation and the newline between them.
+    room = limit - visible_length(cite) - 1
+    excerpt = shorten(hit.excerpt.strip() or hit.paragraph.strip(), room)
+    return f"<blockquote>{highlight(excerpt, question)}</blockquote>\n{cite}"
+
+
+def render_answer(answer: Answer, *, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """The messages that carry an answer (one, unless the excerpts don't fit in one)."""
+    if not answer.answered:
+        return [ABSTENTION]
+    blocks = [render_hit(hit, answer.question, number=hit.rank, limit=limit)
+              for hit in answer.hits]
+    return pack(blocks, limit=limit)
+
+
+def render_inline_result(hit: Hit) -> str:
+    """What an inline result sends into the chat: the quoted excerpt and its citation."""
+    return render_hit(hit, "", number=None)
+
+
+def render_context(article: Article, center: Paragraph, neighbours: Sequence[Paragraph], *,
+                   limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """A paragraph with its neighbours, the cited one quoted, each marked with its ¶ number."""
+    title = escape(article.label) + (f" ({escape(article.date)})" if article.date else "")
+    head = f"<b>{title}</b>"
+    others = [p for p in neighbours if p.number != center.number]
+    # Share the room: the cited paragraph first, then the neighbours get what is left.
+    budget = limit - visible_length(head) - 8 * (len(others) + 1) - 4
+    center_text = shorten(center.text, max(budget - 200 * len(others), budget // 2))
+    remaining = budget - _units(center_text)
+    pieces: dict[int, str] = {
+        center.number: f"<blockquote>¶{center.number} {escape(center_text)}</blockquote>"
+    }
+    for paragraph in others:
+        text = shorten(paragraph.text, max(remaining // max(len(others), 1), 1))
+        pieces[paragraph.number] = f"<i>¶{paragraph.number}</i> {escape(text)}"
+    body = "\n\n".join(pieces[number] for number in sorted(pieces))
+    return f"{head}\n\n{body}"
+
+
+def render_sources(articles: Iterable[Article], *, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """The article list for /sources: title, date, language and paragraph count per line."""
+    lines = []
+    for article in articles:
+        date = article.date or "undated"
+        lines.append(
+            f"• <b>{escape(shorten(article.label, 300))}</b> — {escape(date)}, "
+            f"{escape(article.language)}, {len(article.paragraphs)} paragraphs"
+        )
+    if not lines:
+        return ["The library is empty: no articles are loaded."]
+    header = f"<b>{len(lines)} articles</b>"
+    return pack([header, *lines], limit=limit, separator="\n")
+
+
+def pack(blocks: Sequence[str], *, limit: int = MAX_MESSAGE_LENGTH,
+         separator: str = "\n\n") -> list[str]:
+    """Join blocks into as few messages as fit `limit`, splitting only between blocks."""
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    sep = _units(separator)
+    for block in blocks:
+        length = visible_length(block)
+        if current and size + sep + length > limit:
+            messages.append(separator.join(current))
+            current, size = [], 0
+        size += (sep if current else 0) + length
+        current.append(block)
+    if current:
+        messages.append(separator.join(current))
+    return messages
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
