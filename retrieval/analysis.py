@@ -34,9 +34,14 @@ STEMMER_NAMES = {"da": "danish", "no": "norwegian", "en": "english"}
 LANGUAGES = tuple(STEMMER_NAMES)
 
 
+def normalize_keep_case(text: str) -> str:
+    """NFKC with invisible and direction-control characters removed."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+
+
 def normalize(text: str) -> str:
     """NFKC, lower case, invisible and direction-control characters removed."""
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).lower()
+    return normalize_keep_case(text).lower()
 
 
 def words(text: str) -> list[str]:

@@ -28,6 +28,7 @@ CANDIDATES = 60
 DATE_MATCH_BOOST = 1.3
 SAME_ARTICLE_DAMPING = 0.85
 MIN_COVERAGE = 0.5
+ABSENT_WORD_WEIGHT = 0.5
 BM25_VARIANT = "plus"
 
 
@@ -109,20 +110,24 @@ class Engine:
         n = self._index.n_documents
         return math.log((n + 1) / (self._index.document_frequency(token) + 0.5))
 
-    def _concept_weights(self, query: Query) -> list[float]:
-        """How specific each concept is: the idf of its rarest token found in the corpus.
+    def _concept_weights(self, query: Query) -> list[float] | None:
+        """How much each concept matters for abstention; None when the question is off-corpus.
 
-        A concept the corpus never mentions ("Australia") gets the highest idf there is: a
-        question about something absent is not answered by the rest of its words.
+        A concept weighs the idf of its rarest token found in the corpus. A proper name that no
+        article mentions ("Australia") means no article can answer. A common word the corpus
+        never uses may just be phrased otherwise, so it weighs half a rare word.
         """
-        absent = math.log((self._index.n_documents + 1) / 0.5)
+        rare = math.log((self._index.n_documents + 1) / 1.5)
         weights = []
         for concept in query.concepts:
             found = [self._idf(t) for t, _ in concept.tokens if self._index.document_frequency(t)]
-            weights.append(max(found) if found else absent)
+            if not found and concept.is_name:
+                return None
+            weights.append(max(found) if found else ABSENT_WORD_WEIGHT * rare)
         return weights
 
     def _coverage(self, query: Query, weights: Sequence[float], tokens: set[str]) -> float:
+        """The idf-weighted share of the question's concepts that a passage mentions."""
         covered = sum(
             weight
             for concept, weight in zip(query.concepts, weights, strict=True)
@@ -135,6 +140,8 @@ class Engine:
         if not candidates:
             return []
         weights = self._concept_weights(query)
+        if weights is None:
+            return []
         best_coverage = max(
             self._coverage(query, weights, set(passage_tokens(self._analyzer, self._passages[d])))
             for d, _ in candidates[:10]

@@ -10,11 +10,12 @@ question's own words.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
 from corpus.language import detect_language
-from retrieval.analysis import Analyzer, words
+from retrieval.analysis import Analyzer, normalize, normalize_keep_case, words
 from retrieval.dates import DatePreference, find_date_preference
 
 SCANDINAVIAN = ("da", "no")
@@ -33,6 +34,7 @@ class Concept:
 
     word: str
     tokens: tuple[tuple[str, float], ...]  # (token, share of the concept's weight)
+    is_name: bool = False  # a proper name: if no article mentions it, none can answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,19 @@ class Query:
             for token, weight in concept.tokens:
                 merged[token] = merged.get(token, 0.0) + weight
         return list(merged.items())
+
+
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅÄÖ][\w-]*)", re.UNICODE)
+
+
+def proper_names(question: str) -> set[str]:
+    """Normalised words that are capitalised inside a sentence ("Australia", "NATO", "Peskov's")."""
+    text = normalize_spaces(question)
+    return {normalize(m.group(1)).split("'")[0] for m in _CAPITALISED.finditer(text)}
+
+
+def normalize_spaces(text: str) -> str:
+    return " ".join(normalize_keep_case(text).split())
 
 
 def english_lemmas(word: str) -> list[str]:
@@ -78,23 +93,23 @@ class QueryBuilder:
         language = detect_language(question, candidates=("en", "da", "no"))
         concepts: list[Concept] = []
         seen: set[str] = set()
+        names = proper_names(question)
         for word in words(question)[:MAX_QUESTION_WORDS]:
             if word in seen:
                 continue
             seen.add(word)
-            concept = self._concept(word, language)
+            concept = self._concept(word, language, is_name=word in names)
             if concept is not None:
                 concepts.append(concept)
         return Query(question, language, tuple(concepts), find_date_preference(question))
 
-    def _concept(self, word: str, language: str) -> Concept | None:
+    def _concept(self, word: str, language: str, *, is_name: bool) -> Concept | None:
         analyzer = self._analyzer
-        if language == "en" and analyzer.is_stop_word(word, "en"):
+        if not is_name and any(analyzer.is_stop_word(word, lang) for lang in (language, *SCANDINAVIAN)):
             return None
         own: list[str] = []
         for target in SCANDINAVIAN:
-            if language in SCANDINAVIAN or not analyzer.is_stop_word(word, target):
-                own.extend(analyzer.word_tokens(word, target))
+            own.extend(analyzer.word_tokens(word, target))
         translated: list[str] = []
         if language == "en" and self._lexicon is not None and not word[0].isdigit():
             for form in english_lemmas(word):
@@ -112,4 +127,4 @@ class QueryBuilder:
         if translated:
             share = 1.0 / math.sqrt(len(translated))
             tokens.extend((token, share) for token in translated)
-        return Concept(word, tuple(tokens))
+        return Concept(word, tuple(tokens), is_name)

@@ -12,7 +12,7 @@ DANISH = frozenset(
     havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil
     blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette mit også under
     have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange ad bliver
-    hendes været thi jer sådan hvem hvornår hvilke hvilken hvilket hvordan hvorfor ifølge blandt andet
+    hendes været thi jer sådan hvem hvornår hvorfor hvorledes hvilke hvilken hvilket hvordan hvorfor ifølge blandt andet
     sagde siger sige fortæller skriver kan får fik få ved
     """.split()
 )
