@@ -20,7 +20,9 @@ from retrieval.answer import Answer, Hit
 from retrieval.errors import EmptyCorpusError
 from retrieval.excerpt import best_excerpt
 from retrieval.index import Bm25Index
-from retrieval.query import Query, QueryBuilder, Translator
+from retrieval.bridging import Bridge, compound_parts, fold_names
+from retrieval.lexicon import load_lexicon
+from retrieval.query import Query, QueryBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ class Engine:
         corpus: Corpus,
         *,
         analyzer: Analyzer | None = None,
-        lexicon: Translator | None = None,
+        bridge: Bridge | None = None,
         index: Bm25Index | None = None,
         top_k: int = 3,
     ) -> None:
@@ -86,7 +88,7 @@ class Engine:
         self._index = index or Bm25Index.build(
             (passage_tokens(self._analyzer, p) for p in self._passages), variant=BM25_VARIANT
         )
-        self._queries = QueryBuilder(self._analyzer, lexicon)
+        self._queries = QueryBuilder(self._analyzer, bridge)
 
     @classmethod
     def open(cls, corpus_dir: Path, *, index_dir: Path | None = None, top_k: int = 3) -> Engine:
@@ -94,7 +96,9 @@ class Engine:
         corpus = load_corpus(corpus_dir)
         for problem in corpus.problems:
             logger.warning("corpus: %s", problem)
-        return cls(corpus, top_k=top_k)
+        lexicon = load_lexicon()
+        analyzer = Analyzer(canonical=fold_names(lexicon), compound_parts=compound_parts(lexicon))
+        return cls(corpus, analyzer=analyzer, bridge=Bridge(lexicon, analyzer), top_k=top_k)
 
     def ask(self, question: str, top_k: int | None = None, offset: int = 0) -> Answer:
         """The best `top_k` cited excerpts for a question, after skipping `offset` of them."""

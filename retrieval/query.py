@@ -12,20 +12,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Protocol
 
 from corpus.language import detect_language
 from retrieval.analysis import Analyzer, normalize, normalize_keep_case, words
+from retrieval.bridging import Bridge
 from retrieval.dates import DatePreference, find_date_preference
 
 SCANDINAVIAN = ("da", "no")
 MAX_QUESTION_WORDS = 64
-
-
-class Translator(Protocol):
-    """What query building needs of the bilingual lexicon."""
-
-    def translate(self, word: str) -> dict[str, tuple[str, ...]]: ...
+TRANSLATION_WEIGHT = 1.0
+PIVOT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +79,25 @@ def english_lemmas(word: str) -> list[str]:
 
 
 class QueryBuilder:
-    """Builds `Query` objects with one analyzer and an optional English lexicon."""
+    """Builds `Query` objects with one analyzer and, optionally, the cross-language bridge."""
 
-    def __init__(self, analyzer: Analyzer, lexicon: Translator | None = None) -> None:
+    def __init__(self, analyzer: Analyzer, bridge: Bridge | None = None) -> None:
         self._analyzer = analyzer
-        self._lexicon = lexicon
+        self._bridge = bridge
 
     def build(self, question: str) -> Query:
         language = detect_language(question, candidates=("en", "da", "no"))
+        question_words = words(question)[:MAX_QUESTION_WORDS]
         concepts: list[Concept] = []
         seen: set[str] = set()
+        if language == "en" and self._bridge is not None:
+            for phrase in self._bridge.phrases(" ".join(question_words)):
+                tokens = self._bridge.english(phrase)
+                if tokens:
+                    concepts.append(_concept(phrase, [], tokens, TRANSLATION_WEIGHT, False))
+                    seen.update(phrase.split())
         names = proper_names(question)
-        for word in words(question)[:MAX_QUESTION_WORDS]:
+        for word in question_words:
             if word in seen:
                 continue
             seen.add(word)
@@ -107,24 +110,31 @@ class QueryBuilder:
         analyzer = self._analyzer
         if not is_name and any(analyzer.is_stop_word(word, lang) for lang in (language, *SCANDINAVIAN)):
             return None
-        own: list[str] = []
-        for target in SCANDINAVIAN:
-            own.extend(analyzer.word_tokens(word, target))
-        translated: list[str] = []
-        if language == "en" and self._lexicon is not None and not word[0].isdigit():
-            for form in english_lemmas(word):
-                for target, targets in self._lexicon.translate(form).items():
-                    for phrase in targets:
-                        translated.extend(analyzer.tokens(phrase, target))
-                if translated:
-                    break
-        own = list(dict.fromkeys(own))
-        translated = [t for t in dict.fromkeys(translated) if t not in own]
-        if not own and not translated:
-            return None
-        # The question's own word keeps full weight; translations share a damped weight.
-        tokens = [(token, 1.0) for token in own]
-        if translated:
-            share = 1.0 / math.sqrt(len(translated))
-            tokens.extend((token, share) for token in translated)
-        return Concept(word, tuple(tokens), is_name)
+        own = list(dict.fromkeys(t for lang in SCANDINAVIAN for t in analyzer.word_tokens(word, lang)))
+        expansion: list[str] = []
+        weight = TRANSLATION_WEIGHT
+        if self._bridge is not None and not word[0].isdigit():
+            if language == "en":
+                for form in english_lemmas(word):
+                    expansion = self._bridge.english(form)
+                    if expansion:
+                        break
+            else:
+                weight = PIVOT_WEIGHT
+                for token in own[:1]:
+                    expansion = self._bridge.pivot(token)
+        return _concept(word, own, expansion, weight, is_name)
+
+
+def _concept(
+    word: str, own: list[str], expansion: list[str], weight: float, is_name: bool
+) -> Concept | None:
+    """The question's own tokens at full weight; expansions share a damped weight."""
+    expansion = [t for t in dict.fromkeys(expansion) if t not in own]
+    if not own and not expansion:
+        return None
+    tokens = [(token, 1.0) for token in own]
+    if expansion:
+        share = weight / math.sqrt(len(expansion))
+        tokens.extend((token, share) for token in expansion)
+    return Concept(word, tuple(tokens), is_name)
