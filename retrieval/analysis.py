@@ -30,6 +30,7 @@ _TOKEN = re.compile(
 _HYPHENS = re.compile(r"[-‐‑–]")
 _NUMBER_GROUPING = re.compile(r"[.\u00a0\u202f ]")
 
+_VERB_ENDINGS = ("edes", "ede", "tes", "des", "te", "de", "es")
 STEMMER_NAMES = {"da": "danish", "no": "norwegian", "en": "english"}
 LANGUAGES = tuple(STEMMER_NAMES)
 
@@ -92,6 +93,21 @@ class Analyzer:
             return tokens
         stem = self.stem(word, language)
         return [stem, *self._compound_heads(stem)]
+
+    def inflection_variants(self, word: str) -> list[str]:
+        """Stems of a question word with verb endings the stemmers keep ("mødtes" → "mød").
+
+        Snowball leaves past tenses apart from their nouns (mødtes/møde, krevde/krav); a question
+        in one form should still find a passage in the other.
+        """
+        out: list[str] = []
+        for ending in _VERB_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                base = word[: -len(ending)]
+                for language in ("da", "no"):
+                    out.append(self.stem(base, language))
+                    out.append(self.stem(base + "e", language))
+        return [t for t in dict.fromkeys(out) if len(t) >= 3]
 
     def _compound_heads(self, stem: str) -> list[str]:
         """Known words a long compound ends with, so "sikkerhedsgaranti" also finds "garanti"."""

@@ -111,14 +111,13 @@ class QueryBuilder:
         if not is_name and any(analyzer.is_stop_word(word, lang) for lang in (language, *SCANDINAVIAN)):
             return None
         own = list(dict.fromkeys(t for lang in SCANDINAVIAN for t in analyzer.word_tokens(word, lang)))
+        own += [t for t in analyzer.inflection_variants(word) if t not in own]
         expansion: list[str] = []
         weight = TRANSLATION_WEIGHT
         if self._bridge is not None and not word[0].isdigit():
             if language == "en":
                 for form in english_lemmas(word):
-                    expansion = self._bridge.english(form)
-                    if expansion:
-                        break
+                    expansion.extend(self._bridge.english(form))
             else:
                 weight = PIVOT_WEIGHT
                 for token in own[:1]:
