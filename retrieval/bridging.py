@@ -22,6 +22,7 @@ from retrieval.lexicon import Lexicon
 SCANDINAVIAN = ("da", "no")
 MAX_TRANSLATIONS = 6
 MAX_PIVOT_WORDS = 3
+DICTIONARY_RELIABILITY = 0.4
 
 
 def _single_words(phrases: Iterable[str]) -> Iterable[str]:
@@ -74,21 +75,27 @@ class Bridge:
                         if english not in self._pivot[token]:
                             self._pivot[token].append(english)
 
-    def english(self, phrase: str) -> list[str]:
-        """Index tokens of the Danish and Norwegian translations of an English word or phrase."""
+    def english(self, phrase: str) -> dict[str, float]:
+        """Index tokens of the Danish and Norwegian translations of an English word or phrase,
+        each with its reliability: 1 for our curated glossary, less for the dictionaries."""
+        curated = self._lexicon.glossary.get(" ".join(phrase.split()).lower(), {})
         translation = self._lexicon.translate(phrase)
-        tokens: list[str] = []
+        tokens: dict[str, float] = {}
         for language in SCANDINAVIAN:
             for target in translation.get(language, ())[:MAX_TRANSLATIONS]:
-                tokens.extend(self._analyzer.tokens(target, language))
-        return list(dict.fromkeys(tokens))
+                reliability = 1.0 if target in curated.get(language, ()) else DICTIONARY_RELIABILITY
+                for token in self._analyzer.tokens(target, language):
+                    tokens[token] = max(tokens.get(token, 0.0), reliability)
+        return tokens
 
-    def pivot(self, token: str) -> list[str]:
+    def pivot(self, token: str) -> dict[str, float]:
         """Tokens of the glossary synonyms, in both languages, of a Scandinavian index token."""
-        tokens: list[str] = []
+        tokens: dict[str, float] = {}
         for english in self._pivot.get(token, [])[:MAX_PIVOT_WORDS]:
-            tokens.extend(self.english(english))
-        return [t for t in dict.fromkeys(tokens) if t != token]
+            for other, reliability in self.english(english).items():
+                if other != token:
+                    tokens[other] = max(tokens.get(other, 0.0), reliability)
+        return tokens
 
     def phrases(self, question: str) -> list[str]:
         """Multi-word glossary phrases in an English question ("defence ministry")."""

@@ -94,7 +94,7 @@ class QueryBuilder:
             for phrase in self._bridge.phrases(" ".join(question_words)):
                 tokens = self._bridge.english(phrase)
                 if tokens:
-                    concepts.append(_concept(phrase, [], tokens, TRANSLATION_WEIGHT, False))
+                    concepts.append(_concept(phrase, [], tokens, TRANSLATION_WEIGHT, is_name=False))
                     seen.update(phrase.split())
         names = proper_names(question)
         for word in question_words:
@@ -112,28 +112,30 @@ class QueryBuilder:
             return None
         own = list(dict.fromkeys(t for lang in SCANDINAVIAN for t in analyzer.word_tokens(word, lang)))
         own += [t for t in analyzer.inflection_variants(word) if t not in own]
-        expansion: list[str] = []
+        expansion: dict[str, float] = {}
         weight = TRANSLATION_WEIGHT
         if self._bridge is not None and not word[0].isdigit():
             if language == "en":
                 for form in english_lemmas(word):
-                    expansion.extend(self._bridge.english(form))
+                    for token, reliability in self._bridge.english(form).items():
+                        expansion[token] = max(expansion.get(token, 0.0), reliability)
             else:
                 weight = PIVOT_WEIGHT
                 for token in own[:1]:
                     expansion = self._bridge.pivot(token)
-        return _concept(word, own, expansion, weight, is_name)
+        return _concept(word, own, expansion, weight, is_name=is_name)
 
 
 def _concept(
-    word: str, own: list[str], expansion: list[str], weight: float, is_name: bool
+    word: str, own: list[str], expansion: dict[str, float], weight: float, *, is_name: bool
 ) -> Concept | None:
-    """The question's own tokens at full weight; expansions share a damped weight."""
-    expansion = [t for t in dict.fromkeys(expansion) if t not in own]
+    """The question's own tokens at full weight; expansions share a damped weight, the more
+    reliable translations (the curated glossary's) getting the larger part."""
+    expansion = {t: r for t, r in expansion.items() if t not in own}
     if not own and not expansion:
         return None
     tokens = [(token, 1.0) for token in own]
     if expansion:
-        share = weight / math.sqrt(len(expansion))
-        tokens.extend((token, share) for token in expansion)
+        norm = math.sqrt(sum(expansion.values()))
+        tokens.extend((token, weight * r / norm) for token, r in expansion.items())
     return Concept(word, tuple(tokens), is_name)
