@@ -64,7 +64,11 @@ def decode_b64(text: str) -> int:
 def read_dictd(index_path: Path, dict_path: Path) -> Iterator[tuple[str, str]]:
     """Yield (index headword, article text) for each non-metadata article of a dictd pair."""
     try:
-        data = gzip.open(dict_path).read() if dict_path.suffix == ".dz" else dict_path.read_bytes()
+        if dict_path.suffix == ".dz":
+            with gzip.open(dict_path) as compressed:
+                data = compressed.read()
+        else:
+            data = dict_path.read_bytes()
         lines = index_path.read_text(encoding="utf-8").splitlines()
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise ConversionError(f"cannot read {index_path.name}/{dict_path.name}: {exc}") from exc
