@@ -1,13 +1,14 @@
 """Errors of the retrieval layer.
 
-    RetrievalError            the question cannot be answered from this corpus at all
-    ├── EmptyCorpusError      the corpus folder holds no usable article
-    └── IndexFormatError      a saved index is corrupt or of another format version
+    RetrievalError             retrieval cannot answer; the message says why in one line
+    ├── EmptyCorpusError       the corpus folder holds no citable article
+    └── IndexFormatError       a saved index is missing, truncated, corrupt or of another format
+        └── IndexVersionError  a saved index was written by an incompatible version
 """
 
 
 class RetrievalError(Exception):
-    """Base of the retrieval layer's errors; messages are one line naming the culprit."""
+    """Base of every error raised by the retrieval layer."""
 
 
 class EmptyCorpusError(RetrievalError):
@@ -15,4 +16,8 @@ class EmptyCorpusError(RetrievalError):
 
 
 class IndexFormatError(RetrievalError):
-    """A saved index cannot be read."""
+    """A saved index cannot be used as it is; the message names the folder or file."""
+
+
+class IndexVersionError(IndexFormatError):
+    """A saved index is well-formed but was written in another format version."""
