@@ -17,7 +17,9 @@ from pathlib import Path
 from corpus import Article, Corpus, Paragraph, ParagraphKind, load_corpus
 from retrieval.analysis import Analyzer
 from retrieval.answer import Answer, Hit
-from retrieval.errors import EmptyCorpusError
+from retrieval.errors import EmptyCorpusError, IndexFormatError
+from retrieval.fingerprint import corpus_fingerprint
+from retrieval.store import IndexCache
 from retrieval.excerpt import best_excerpt
 from retrieval.index import Bm25Index
 from retrieval.bridging import Bridge, compound_parts, fold_names
@@ -62,6 +64,11 @@ def passage_tokens(analyzer: Analyzer, passage: Passage) -> list[str]:
     return tokens
 
 
+def build_index(analyzer: Analyzer, passages: Sequence[Passage]) -> Bm25Index:
+    """A fresh BM25 index over the passages, in their order."""
+    return Bm25Index.build((passage_tokens(analyzer, p) for p in passages), variant=BM25_VARIANT)
+
+
 def citation(article: Article, paragraph_number: int) -> str:
     """ "Title (YYYY-MM), ¶N", the way every front end names a source."""
     date = f" ({article.date})" if article.date else ""
@@ -86,20 +93,32 @@ class Engine:
         self._passages = passages_of(corpus)
         if not self._passages:
             raise EmptyCorpusError(f"no citable articles in corpus folder {corpus.directory}")
-        self._index = index or Bm25Index.build(
-            (passage_tokens(self._analyzer, p) for p in self._passages), variant=BM25_VARIANT
-        )
+        self._index = index or build_index(self._analyzer, self._passages)
+        if self._index.n_documents != len(self._passages):
+            raise IndexFormatError("the saved index does not match the corpus; run `kilde index`")
         self._queries = QueryBuilder(self._analyzer, bridge)
 
     @classmethod
     def open(cls, corpus_dir: Path, *, index_dir: Path | None = None, top_k: int = 3) -> Engine:
-        """Load the corpus folder and its index."""
+        """Load the corpus folder, and its saved index from `index_dir` (built when missing)."""
+        fingerprint = corpus_fingerprint(corpus_dir, [f"variant={BM25_VARIANT}"])
         corpus = load_corpus(corpus_dir)
         for problem in corpus.problems:
             logger.warning("corpus: %s", problem)
         lexicon = load_lexicon()
         analyzer = Analyzer(canonical=fold_names(lexicon), compound_parts=compound_parts(lexicon))
-        return cls(corpus, analyzer=analyzer, bridge=Bridge(lexicon, analyzer), top_k=top_k)
+        index = None
+        passages = passages_of(corpus)
+        if index_dir is not None and passages:
+            index = IndexCache(index_dir).load_or_build(
+                fingerprint, lambda: build_index(analyzer, passages)
+            )
+        return cls(corpus, analyzer=analyzer, bridge=Bridge(lexicon, analyzer), index=index, top_k=top_k)
+
+    @property
+    def passage_count(self) -> int:
+        """How many citable paragraphs the index holds."""
+        return len(self._passages)
 
     def ask(self, question: str, top_k: int | None = None, offset: int = 0) -> Answer:
         """The best `top_k` cited excerpts for a question, after skipping `offset` of them."""
