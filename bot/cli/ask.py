@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.cli.engine_loading import open_engine
+from bot.cli.errors import UsageError
 from config import Settings
 from retrieval.answer import Answer
 
@@ -45,8 +46,6 @@ def _write_json(answer: Answer, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli.main import UsageError
-
     if args.top_k is not None and not 1 <= args.top_k <= 50:
         raise UsageError(f"--top-k must be between 1 and 50, got {args.top_k}")
     batch = args.question == "-"

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.engine_loading import open_engine
+from bot.cli.errors import UsageError
 from config import Settings
 from retrieval.evaluation import Report, evaluate, load_gold
 
@@ -43,8 +44,6 @@ def print_report(report: Report, console: Console) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli.main import UsageError
-
     try:
         questions = load_gold(args.file)
     except ValueError as error:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli.engine_loading import CorpusFolderError
+from bot.cli.errors import UsageError
 from config import Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
@@ -22,10 +23,6 @@ logger = logging.getLogger(__name__)
 SUBCOMMANDS = ("ask", "eval", "index", "corpus_check")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad usage of a subcommand (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
