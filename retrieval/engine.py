@@ -125,8 +125,9 @@ class Engine:
         top_k = self.top_k if top_k is None else top_k
         query = self._queries.build(question)
         ranked = self._rank(query) if query.concepts else []
-        hits = [self._hit(query, rank, doc, score) for rank, (doc, score) in enumerate(ranked, 1)]
-        return Answer(question, query.language, tuple(hits[offset : offset + top_k]))
+        page = ranked[offset : offset + top_k]
+        hits = [self._hit(query, offset + i, doc, score) for i, (doc, score) in enumerate(page, 1)]
+        return Answer(question, query.language, tuple(hits))
 
     # ranking ---------------------------------------------------------------------------------
 
