@@ -147,11 +147,8 @@ class FakeTelegram:
         self._loop = loop
         try:
             loop.run_until_complete(self._serve(ready))
+            loop.run_until_complete(_cancel_pending())
         finally:
-            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-            for task in pending:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
     async def _serve(self, ready: threading.Event) -> None:
@@ -621,6 +618,15 @@ class FakeTelegram:
                 return None
             raise ApiError(400, "Bad Request: message to be replied not found")
         return _public(target)  # type: ignore[arg-type]
+
+
+async def _cancel_pending() -> None:
+    """Cancel what is still running (hanging calls, webhook deliveries) before the loop closes."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 def _public(message: JSON) -> JSON:

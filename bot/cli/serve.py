@@ -1,0 +1,67 @@
+"""`kilde serve`: run the Telegram bot (long polling, or a webhook when one is configured)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+
+from telegram.error import InvalidToken
+
+from bot.cli.engine_loading import open_engine
+from bot.telegram_app import build_application, run as run_bot
+from bot.telegram_app.redaction import install_redaction
+from config import Settings, SettingsError
+
+logger = logging.getLogger(__name__)
+
+# BotFather tokens look like 123456789:AAE...; the check catches pasted quotes, spaces, halves.
+_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "serve", parents=[common], help="run the Telegram bot",
+        description="Run the Telegram bot until Ctrl-C or SIGTERM. Needs KILDE_TELEGRAM_TOKEN; "
+                    "uses a webhook when KILDE_TELEGRAM_WEBHOOK_URL is set, else long polling.",
+    )
+    parser.set_defaults(run=run)
+
+
+def check_bot_settings(settings: Settings) -> str:
+    """The token, after checking it and the webhook secret; raises SettingsError in one line."""
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+        raise SettingsError(
+            "KILDE_TELEGRAM_TOKEN is not set; create a bot with @BotFather and put its token "
+            "there")
+    token = settings.telegram_token.get_secret_value()
+    if not _TOKEN.fullmatch(token):
+        raise SettingsError(
+            "bad setting KILDE_TELEGRAM_TOKEN: expected the form 123456789:ABC... "
+            "as @BotFather gives it")
+    secret = settings.telegram_webhook_secret
+    if secret is not None and not _SECRET.fullmatch(secret.get_secret_value()):
+        raise SettingsError(
+            "bad setting KILDE_TELEGRAM_WEBHOOK_SECRET: use 1-256 of A-Z, a-z, 0-9, _ and -")
+    return token
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    token = check_bot_settings(settings)
+    secrets = [token]
+    if settings.telegram_webhook_secret is not None:
+        secrets.append(settings.telegram_webhook_secret.get_secret_value())
+    install_redaction(*secrets)
+    if not args.debug:
+        logging.getLogger("bot").setLevel(logging.INFO)
+    engine = open_engine(settings)
+    application = build_application(settings, engine)
+    mode = "webhook" if settings.telegram_webhook_url else "long polling"
+    logger.info("serving %d articles by %s; Ctrl-C to stop", len(engine.corpus.articles), mode)
+    try:
+        run_bot(application, settings)
+    except InvalidToken:
+        raise SettingsError("KILDE_TELEGRAM_TOKEN was rejected by the Bot API") from None
+    logger.info("stopped")
+    return 0

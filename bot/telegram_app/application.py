@@ -1,0 +1,179 @@
+"""The application factory: one PTB Application wired to the engine, and how to run it.
+
+`build_application(settings, engine)` returns the Application (handlers, error handler, rate
+limiter, retrying HTTP layer, command list registered at start-up); `run(application, settings)`
+serves it by long polling, or by webhook when `KILDE_TELEGRAM_WEBHOOK_URL` is set, until SIGINT
+or SIGTERM. Pending updates are never dropped: what was sent while the bot was down is answered
+when it starts, and PTB confirms processed updates on shutdown so nothing is answered twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import signal
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler,
+    MessageHandler, filters,
+)
+
+from bot.telegram_app import handlers
+from bot.telegram_app.access import AccessPolicy, FloodGate
+from bot.telegram_app.inline import on_inline_query
+from bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
+from telegram.request import HTTPXRequest
+
+from bot.telegram_app.transport import RetryingRequest
+from config import Settings
+from retrieval.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = (
+    BotCommand("ask", "Ask a question (in groups: /ask your question)"),
+    BotCommand("help", "How to use Kilde, with an example"),
+    BotCommand("sources", "The articles Kilde answers from"),
+)
+# Only what the bot handles; Telegram then doesn't even send edits or channel posts.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
+
+
+@dataclass(frozen=True)
+class BotTuning:
+    """Timeouts, retries and rate limits; the defaults suit real Telegram, tests shrink them."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    poll_timeout: float = 10.0  # seconds a getUpdates long poll waits
+    retries: int = 3  # for network errors and 5xx
+    backoff: float = 0.5  # first retry delay; doubles each time
+    rate_limit_retries: int = 3  # for 429 "retry after"
+    overall_rate: float = 30.0  # messages per second (Telegram's broadcast limit)
+    group_rate: float = 20.0  # messages per minute in one group
+    concurrency: int = 32  # updates handled at the same time
+
+
+def build_application(settings: Settings, engine: Engine,
+                      tuning: BotTuning | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot, ready to run: handlers, error handler, rate limiter, retries, command list."""
+    tuning = tuning or BotTuning()
+    if settings.telegram_token is None:
+        raise ValueError("no Telegram token in the settings")
+    request = RetryingRequest(
+        retries=tuning.retries, backoff=tuning.backoff,
+        connection_pool_size=tuning.concurrency + 8,
+        connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
+        write_timeout=tuning.read_timeout, pool_timeout=tuning.read_timeout,
+    )
+    application = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .request(request)
+        # Long polling has its own connection; PTB retries it in its polling loop.
+        .get_updates_request(HTTPXRequest(
+            connection_pool_size=1, connect_timeout=tuning.connect_timeout,
+            read_timeout=tuning.read_timeout,
+        ))
+        .rate_limiter(AIORateLimiter(
+            overall_max_rate=tuning.overall_rate, group_max_rate=tuning.group_rate,
+            max_retries=tuning.rate_limit_retries,
+        ))
+        .concurrent_updates(tuning.concurrency)
+        .post_init(_register_commands)
+        .build()
+    )
+    application.bot_data[RUNTIME_KEY] = BotRuntime(
+        engine=engine,
+        access=AccessPolicy.from_ids(settings.allowed_chat_ids, settings.admin_user_ids),
+        flood=FloodGate(settings.flood_limit),
+        top_k=settings.top_k,
+    )
+    _add_handlers(application)
+    return application
+
+
+def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
+    application.add_handler(CommandHandler(("start", "help"), handlers.on_start, new_messages))
+    application.add_handler(CommandHandler("ask", handlers.on_ask, new_messages))
+    application.add_handler(CommandHandler("sources", handlers.on_sources, new_messages))
+    application.add_handler(CommandHandler("stats", handlers.on_stats, new_messages))
+    application.add_handler(
+        MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    application.add_handler(
+        MessageHandler(new_messages & filters.COMMAND, handlers.on_unknown_command))
+    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_handler(InlineQueryHandler(on_inline_query))
+    application.add_error_handler(handlers.on_error)
+
+
+async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """setMyCommands at start-up, so clients show the command list; not fatal if it fails."""
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as error:
+        logger.warning("could not register the command list: %s", error)
+
+
+def polling_options(tuning: BotTuning | None = None) -> dict[str, Any]:
+    """How the bot polls (shared by `run` and the tests, so both run the same way)."""
+    tuning = tuning or BotTuning()
+    return {
+        "poll_interval": 0.0,
+        "timeout": int(tuning.poll_timeout),
+        "drop_pending_updates": False,  # answer what was asked while the bot was down
+        "allowed_updates": list(ALLOWED_UPDATES),
+    }
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """How the bot listens for a webhook: the URL's path, the listen address, a secret token."""
+    url = settings.telegram_webhook_url or ""
+    secret = (settings.telegram_webhook_secret.get_secret_value()
+              if settings.telegram_webhook_secret else secrets.token_urlsafe(32))
+    return {
+        "listen": settings.telegram_webhook_listen,
+        "port": settings.telegram_webhook_port,
+        "url_path": urlparse(url).path.lstrip("/"),
+        "webhook_url": url,
+        "secret_token": secret,  # Telegram sends it back; other callers get 403
+        "drop_pending_updates": False,
+        "allowed_updates": list(ALLOWED_UPDATES),
+    }
+
+
+async def start_polling(application: Application,  # type: ignore[type-arg]
+                        tuning: BotTuning | None = None) -> None:
+    """Start serving by long polling inside a running event loop (`run` does this and waits
+    for a signal; tests and the benchmark call this and `stop` themselves)."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.updater.start_polling(**polling_options(tuning))  # type: ignore[union-attr]
+    await application.start()
+
+
+async def stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Stop fetching, finish the updates in hand, confirm them to Telegram, shut down."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+def run(application: Application, settings: Settings,  # type: ignore[type-arg]
+        tuning: BotTuning | None = None) -> None:
+    """Serve until SIGINT or SIGTERM, by webhook if one is configured, else by long polling."""
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    if settings.telegram_webhook_url:
+        application.run_webhook(**webhook_options(settings), stop_signals=stop_signals)
+    else:
+        application.run_polling(**polling_options(tuning), stop_signals=stop_signals)

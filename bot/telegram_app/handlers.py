@@ -1,0 +1,242 @@
+"""The bot's handlers: parse the update, ask the engine, format, reply. Nothing else lives here."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+
+from telegram import (
+    InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.telegram_app import callbacks, formatting
+from bot.telegram_app.access import ADMINS_ONLY, REFUSAL, SLOW_DOWN, Verdict
+from bot.telegram_app.addressing import (
+    clip, command_argument, original_question, question_in, without_mentions,
+)
+from bot.telegram_app.runtime import runtime
+
+logger = logging.getLogger(__name__)
+
+EXAMPLE_QUESTION = "What did Russia demand from NATO?"
+SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+UNKNOWN_COMMAND = "I don't know that command. Try /help."
+STALE_BUTTON = "This button no longer works; please ask again."
+
+
+def help_text(username: str) -> str:
+    """The /start and /help message."""
+    example = html.escape(EXAMPLE_QUESTION)
+    return (
+        "I answer questions with verbatim, cited excerpts from Danish and Norwegian news "
+        "articles. Ask in English, Danish or Norwegian.\n\n"
+        f"In this chat just write your question, e.g.\n<i>{example}</i>\n\n"
+        f"In groups: <code>/ask {example}</code>, mention me (@{html.escape(username)}), or "
+        "reply to one of my answers.\n"
+        f"Anywhere: type <code>@{html.escape(username)} your question</code> to pick an "
+        "excerpt to send.\n\n/sources lists the articles I know."
+    )
+
+
+def _usable(update: Update) -> Message | None:
+    """The message to act on, or None for what the bot ignores (other bots, via-bot posts)."""
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    if message.via_bot is not None:  # an inline result someone sent: not a question
+        return None
+    return message
+
+
+async def reply(message: Message, texts: list[str],
+                markup: InlineKeyboardMarkup | None = None) -> list[Message]:
+    """Send HTML texts as replies to `message` (still sent if it was deleted meanwhile)."""
+    sent = []
+    for number, text in enumerate(texts, start=1):
+        sent.append(await message.get_bot().send_message(
+            chat_id=message.chat_id,
+            text=text,
+            parse_mode=ParseMode.HTML,
+            reply_parameters=ReplyParameters(
+                message.message_id, allow_sending_without_reply=True),
+            reply_markup=markup if number == len(texts) else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            message_thread_id=message.message_thread_id if message.is_topic_message else None,
+        ))
+    return sent
+
+
+async def _say(message: Message, line: str) -> None:
+    await reply(message, [html.escape(line, quote=False)])
+
+
+async def _admitted(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether this chat/user may use the bot; refuses in one line if not."""
+    user_id = message.from_user.id if message.from_user else None
+    if runtime(context).access.allows(message.chat_id, user_id):
+        return True
+    logger.info("refused chat %s user %s", message.chat_id, user_id)
+    await _say(message, REFUSAL)
+    return False
+
+
+async def _not_flooding(message: Message, user_id: int,
+                        context: ContextTypes.DEFAULT_TYPE) -> bool:
+    verdict = runtime(context).flood.check(user_id)
+    if verdict is Verdict.WARN:
+        await _say(message, SLOW_DOWN)
+    return verdict is Verdict.ALLOW
+
+
+async def _typing(message: Message) -> None:
+    """Show "typing…"; a failure here must not cost the answer."""
+    try:
+        await message.get_bot().send_chat_action(
+            message.chat_id, ChatAction.TYPING,
+            message_thread_id=message.message_thread_id if message.is_topic_message else None,
+        )
+    except TelegramError as error:
+        logger.debug("chat action failed: %s", error)
+
+
+async def answer_question(message: Message, question: str, user_id: int,
+                          context: ContextTypes.DEFAULT_TYPE, *, offset: int = 0) -> None:
+    """Answer `question` in reply to `message`, with More/Context buttons."""
+    state = runtime(context)
+    if not await _not_flooding(message, user_id, context):
+        return
+    await _typing(message)
+    started = time.perf_counter()
+    answer = state.engine.ask(question, top_k=state.top_k, offset=offset)
+    texts = formatting.render_answer(answer)
+    markup = callbacks.answer_keyboard(answer, offset, state.top_k)
+    if markup is not None:
+        state.memory.remember(question)  # for a More button whose data only holds a hash
+    state.stats.record(answered=answer.answered, seconds=time.perf_counter() - started)
+    if offset and not answer.answered:
+        texts = [callbacks.NO_MORE]
+    await reply(message, texts, markup)
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start and /help: what the bot does, with an example question."""
+    message = _usable(update)
+    if message is None or not await _admitted(message, context):
+        return
+    await reply(message, [help_text(context.bot.username)])
+
+
+async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources: the articles, with date, language and paragraph count."""
+    message = _usable(update)
+    if message is None or not await _admitted(message, context):
+        return
+    await reply(message, formatting.render_sources(runtime(context).engine.corpus.articles))
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats (admins only): questions, abstentions, median answer time since start."""
+    message = _usable(update)
+    if message is None:
+        return
+    if not runtime(context).access.is_admin(message.from_user.id if message.from_user else None):
+        await _say(message, ADMINS_ONLY)
+        return
+    await _say(message, runtime(context).stats.summary())
+
+
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION (and /ask@BOT QUESTION) in any chat."""
+    message = _usable(update)
+    if message is None or message.from_user is None or not await _admitted(message, context):
+        return
+    question = clip(without_mentions(command_argument(message), context.bot.username))
+    if not question:
+        await reply(message, [
+            f"Ask me something after /ask, e.g. <code>/ask "
+            f"{html.escape(EXAMPLE_QUESTION)}</code>"])
+        return
+    await answer_question(message, question, message.from_user.id, context)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text: a question in private chats; in groups only when addressed to the bot."""
+    message = _usable(update)
+    if message is None or message.from_user is None:
+        return
+    question = question_in(message, username=context.bot.username, bot_id=context.bot.id)
+    if question is None or not await _admitted(message, context):
+        return
+    question = clip(question)
+    if not question:
+        await reply(message, [f"Yes? Ask me a question, e.g. <i>"
+                              f"{html.escape(EXAMPLE_QUESTION)}</i>"])
+        return
+    await answer_question(message, question, message.from_user.id, context)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Unknown commands get a hint in private chats and silence in groups."""
+    message = _usable(update)
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    if await _admitted(message, context):
+        await _say(message, UNKNOWN_COMMAND)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The More and Context buttons under an answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    state = runtime(context)
+    message = query.message if isinstance(query.message, Message) else None
+    request = callbacks.parse(query.data or "")
+    if message is None or request is None:
+        await query.answer(STALE_BUTTON)
+        return
+    if not state.access.allows(message.chat_id, query.from_user.id):
+        await query.answer(REFUSAL)
+        return
+    if isinstance(request, callbacks.ContextRequest):
+        view = callbacks.resolve_context(request, state.corpus_index)
+        if isinstance(view, str):
+            await query.answer(view)
+            return
+        await query.answer()
+        await reply(message, [formatting.render_context(view.article, view.center,
+                                                        view.neighbours)])
+        return
+    question = callbacks.resolve_more(
+        request, state.memory,
+        original_question(message.reply_to_message, username=context.bot.username),
+    )
+    if question is None:
+        await query.answer(callbacks.FORGOTTEN_QUESTION)
+        return
+    await query.answer()
+    await answer_question(message, question, query.from_user.id, context, offset=request.offset)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure and tell the user something went wrong; the bot keeps serving."""
+    logger.error("error while handling an update: %s", context.error, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    message = update.effective_message
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(SOMETHING_WENT_WRONG)
+            return
+        except TelegramError:
+            pass
+    if not isinstance(message, Message) or update.message is None:
+        return
+    try:
+        await _say(message, SOMETHING_WENT_WRONG)
+    except TelegramError as error:
+        logger.warning("could not tell the user about the error: %s", error)

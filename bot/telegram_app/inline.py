@@ -1,0 +1,53 @@
+"""Inline mode: `@BOT question` in any chat offers up to 10 excerpts to send."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.telegram_app import formatting
+from bot.telegram_app.addressing import clip
+from bot.telegram_app.callbacks import short_hash
+from bot.telegram_app.runtime import runtime
+from retrieval.answer import Answer
+
+logger = logging.getLogger(__name__)
+
+MAX_RESULTS = 10
+CACHE_SECONDS = 60
+DESCRIPTION_CHARS = 200
+
+
+def inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
+    """One result per hit: the citation as title, the excerpt as description."""
+    return [
+        InlineQueryResultArticle(
+            id=short_hash(f"{hit.rank}|{hit.article_id}|{hit.paragraph_number}|{hit.excerpt}", 16),
+            title=formatting.shorten(hit.citation, 200),
+            description=formatting.shorten(hit.excerpt, DESCRIPTION_CHARS),
+            input_message_content=InputTextMessageContent(
+                formatting.render_inline_result(hit), parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            ),
+        )
+        for hit in answer.hits[:MAX_RESULTS]
+    ]
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer an inline query; users not allowed, and empty queries, get no results."""
+    query = update.inline_query
+    if query is None:
+        return
+    state = runtime(context)
+    question = clip(query.query)
+    results: list[InlineQueryResultArticle] = []
+    if not state.access.allows_user(query.from_user.id):
+        logger.info("inline query refused for user %s", query.from_user.id)
+    elif question:
+        results = inline_results(state.engine.ask(question, top_k=MAX_RESULTS))
+    # is_personal: results depend on who asks (the allow-list), so Telegram must not share them.
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)

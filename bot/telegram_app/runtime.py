@@ -1,0 +1,43 @@
+"""What the handlers share while the bot runs: the engine, access rules, counters, memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram.ext import ContextTypes
+
+from bot.telegram_app.access import AccessPolicy, FloodGate
+from bot.telegram_app.callbacks import CorpusIndex, QuestionMemory
+from bot.telegram_app.stats import Stats
+from retrieval.engine import Engine
+
+RUNTIME_KEY = "kilde"
+
+
+@dataclass
+class BotRuntime:
+    """The bot's working state, kept in `application.bot_data`."""
+
+    engine: Engine
+    access: AccessPolicy
+    flood: FloodGate
+    top_k: int
+    stats: Stats = field(default_factory=Stats)
+    memory: QuestionMemory = field(default_factory=QuestionMemory)
+    _index: CorpusIndex | None = None
+
+    @property
+    def corpus_index(self) -> CorpusIndex:
+        """Articles by id hash, rebuilt if the engine's corpus object changed."""
+        corpus = self.engine.corpus
+        if self._index is None or self._index.corpus is not corpus:
+            self._index = CorpusIndex(corpus)
+        return self._index
+
+
+def runtime(context: ContextTypes.DEFAULT_TYPE) -> BotRuntime:
+    """The runtime stored by `build_application`."""
+    value = context.bot_data[RUNTIME_KEY]
+    if not isinstance(value, BotRuntime):
+        raise TypeError("bot_data holds no BotRuntime; build the bot with build_application")
+    return value
