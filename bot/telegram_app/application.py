@@ -10,6 +10,7 @@ when it starts, and PTB confirms processed updates on shutdown so nothing is ans
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ from config import Settings
 from retrieval.engine import Engine
 
 logger = logging.getLogger(__name__)
+
+# Opt in to PTB 23's timedelta durations now: otherwise every 429 makes PTB emit a deprecation
+# warning from inside RetryAfter (our code reads no duration attributes, so nothing else changes).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 COMMANDS = (
     BotCommand("ask", "Ask a question (in groups: /ask your question)"),
