@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import re
 
-from telegram.error import InvalidToken
+from telegram import Bot
+from telegram.error import InvalidToken, NetworkError
 
 from bot.cli.engine_loading import open_engine
 from bot.telegram_app import build_application, run as run_bot
@@ -47,6 +49,22 @@ def check_bot_settings(settings: Settings) -> str:
     return token
 
 
+class BotApiUnreachable(Exception):
+    """The Bot API could not be reached at start-up (exit 1)."""
+
+
+async def _check_token(token: str, base_url: str) -> str:
+    """Ask the Bot API who we are: a rejected token or an unreachable server shows up here,
+    as one line, before the bot starts."""
+    try:
+        async with Bot(token, base_url=base_url) as bot:
+            return bot.username
+    except InvalidToken:
+        raise SettingsError("KILDE_TELEGRAM_TOKEN was rejected by the Bot API") from None
+    except NetworkError as error:
+        raise BotApiUnreachable(f"cannot reach the Bot API: {error}") from None
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     token = check_bot_settings(settings)
     secrets = [token]
@@ -56,12 +74,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.debug:
         logging.getLogger("bot").setLevel(logging.INFO)
     engine = open_engine(settings)
+    # One event loop for the check and the bot (PTB's run_* picks up the current one).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        username = loop.run_until_complete(_check_token(token, settings.telegram_base_url))
+    except BaseException:
+        loop.close()
+        raise
     application = build_application(settings, engine)
     mode = "webhook" if settings.telegram_webhook_url else "long polling"
-    logger.info("serving %d articles by %s; Ctrl-C to stop", len(engine.corpus.articles), mode)
-    try:
-        run_bot(application, settings)
-    except InvalidToken:
-        raise SettingsError("KILDE_TELEGRAM_TOKEN was rejected by the Bot API") from None
+    logger.info("@%s serving %d articles by %s; Ctrl-C to stop", username,
+                len(engine.corpus.articles), mode)
+    run_bot(application, settings)
     logger.info("stopped")
     return 0

@@ -1,0 +1,136 @@
+"""`kilde serve` as a process (token checks, signals, logs) and webhook mode."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.telegram_app import build_application, stop
+from bot.telegram_app.application import webhook_options
+from tests.bot.conftest import FAST, USER, bot_settings
+from tests.bot.test_conversation import QUESTION, first_reply
+from tests.fake_telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KILDE_")}
+    env.update(PYTHONPATH=str(ROOT), KILDE_INDEX_DIR=str(tmp_path / "index"), **extra)
+    return env
+
+
+def kilde(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", *args], capture_output=True, text=True,
+        env=environment(tmp_path, **env), cwd=tmp_path, timeout=60,
+    )
+
+
+def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = kilde(tmp_path, "serve")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "KILDE_TELEGRAM_TOKEN" in result.stderr
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "123456789:short", "'123456789:AAE"
+                                   "abcdefghijklmnopqrstuvwxyz0123'", "123 456:" + "A" * 35])
+def test_malformed_token_is_one_line_exit_2_and_never_echoed(tmp_path: Path, token: str) -> None:
+    result = kilde(tmp_path, "serve", KILDE_TELEGRAM_TOKEN=token)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "KILDE_TELEGRAM_TOKEN" in result.stderr
+    assert token not in result.stderr and token not in result.stdout
+
+
+def test_bad_webhook_secret_is_one_line(tmp_path: Path) -> None:
+    result = kilde(tmp_path, "serve", KILDE_TELEGRAM_TOKEN="123456789:" + "A" * 35,
+                   KILDE_TELEGRAM_WEBHOOK_URL="https://example.org/hook",
+                   KILDE_TELEGRAM_WEBHOOK_SECRET="has spaces!")
+    assert result.returncode == 2 and "KILDE_TELEGRAM_WEBHOOK_SECRET" in result.stderr
+    assert "has spaces" not in result.stderr
+
+
+def test_token_rejected_by_the_api_is_one_line(tmp_path: Path) -> None:
+    with FakeTelegram() as fake:
+        wrong = "987654321:" + "B" * 35
+        result = kilde(tmp_path, "serve", KILDE_TELEGRAM_TOKEN=wrong,
+                       KILDE_TELEGRAM_BASE_URL=fake.base_url)
+    assert result.returncode == 2 and "rejected" in result.stderr
+    assert result.stderr.count("\n") == 1 and wrong not in result.stderr
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+async def test_serve_answers_then_shuts_down_cleanly_without_logging_the_token(
+        tmp_path: Path, stop_signal: signal.Signals) -> None:
+    with FakeTelegram() as fake:
+        fake.send_text(fake.private_chat(USER), QUESTION)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli.main", "--debug", "serve"],
+            env=environment(tmp_path, KILDE_TELEGRAM_TOKEN=fake.token,
+                            KILDE_TELEGRAM_BASE_URL=fake.base_url),
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        try:
+            await first_reply(fake, USER)
+            fake.fail_next("sendMessage", 502)  # a retry gets logged as well
+            fake.send_text(fake.private_chat(USER), QUESTION)
+            await first_reply(fake, USER, 2)
+        finally:
+            process.send_signal(stop_signal)
+            out, err = process.communicate(timeout=30)
+        assert fake.pending_updates == 0
+    assert process.returncode == 0, err[-2000:]
+    assert "DEBUG" in err and "retrying" in err  # --debug really logged a lot ...
+    secret_part = fake.token.split(":", 1)[1]
+    assert secret_part not in err and secret_part not in out  # ... but never the token
+    assert "Traceback" not in err
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_mode_checks_the_secret_token(fake: FakeTelegram, engine) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/kilde/hook"
+    settings = bot_settings(
+        fake, telegram_webhook_url=url, telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port, telegram_webhook_secret="s3cret-Token_ok",
+    )
+    app = build_application(settings, engine, FAST)
+    await app.initialize()
+    await app.updater.start_webhook(**webhook_options(settings))  # type: ignore[union-attr]
+    await app.start()
+    try:
+        assert fake.webhook == {"url": url, "secret_token": "s3cret-Token_ok"}
+        fake.send_text(fake.private_chat(USER), QUESTION)  # delivered by POST, as Telegram does
+        [answer] = await first_reply(fake, USER)
+        assert "<blockquote>" in answer["html"]
+        forged = {"update_id": 999, "message": fake.new_message(fake.private_chat(USER + 1),
+                                                                QUESTION)}
+        async with httpx.AsyncClient() as client:
+            wrong = await client.post(url, json=forged,
+                                      headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+            missing = await client.post(url, json=forged)
+        assert wrong.status_code == 403 and missing.status_code == 403
+        await asyncio.sleep(0.2)
+        assert fake.bot_messages(USER + 1) == []
+    finally:
+        await stop(app)
+
+
+def test_webhook_without_a_configured_secret_gets_a_random_one(fake: FakeTelegram) -> None:
+    settings = bot_settings(fake, telegram_webhook_url="https://bot.example.org/tg")
+    first, second = webhook_options(settings), webhook_options(settings)
+    assert len(first["secret_token"]) >= 32 and first["secret_token"] != second["secret_token"]
+    assert first["url_path"] == "tg" and first["drop_pending_updates"] is False
