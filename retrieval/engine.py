@@ -30,9 +30,10 @@ logger = logging.getLogger(__name__)
 
 CANDIDATES = 60
 DATE_MATCH_BOOST = 1.3
-SAME_ARTICLE_DAMPING = 0.75
+SAME_ARTICLE_DAMPING = 0.85
 MIN_COVERAGE = 0.3
 NEIGHBOUR_SHARE = 0.3
+COVERAGE_EXPONENT = 0.5
 ABSENT_WORD_WEIGHT = 0.5
 BM25_VARIANT = "okapi"
 
@@ -151,14 +152,16 @@ class Engine:
             weights.append(max(found) if found else ABSENT_WORD_WEIGHT * rare)
         return weights
 
-    def _coverage(self, query: Query, weights: Sequence[float], tokens: set[str]) -> float:
-        """The idf-weighted share of the question's concepts that a passage mentions."""
-        covered = sum(
-            weight
-            for concept, weight in zip(query.concepts, weights, strict=True)
-            if any(token in tokens for token, _ in concept.tokens)
-        )
-        return covered / sum(weights)
+    def _coverages(self, query: Query, weights: Sequence[float], docs: list[int]) -> list[float]:
+        """For each passage, the idf-weighted share of the question's concepts it mentions."""
+        covered = [0.0] * len(docs)
+        for concept, weight in zip(query.concepts, weights, strict=True):
+            presence = self._index.scores_for([(t, 1.0) for t, _ in concept.tokens], docs)
+            for i, score in enumerate(presence):
+                if score > 0:
+                    covered[i] += weight
+        total = sum(weights)
+        return [c / total for c in covered]
 
     def _rank(self, query: Query) -> list[tuple[int, float]]:
         candidates = self._index.top_k(query.weighted_tokens(), CANDIDATES)
@@ -167,16 +170,14 @@ class Engine:
         weights = self._concept_weights(query)
         if weights is None:
             return []
-        best_coverage = max(
-            self._coverage(query, weights, set(passage_tokens(self._analyzer, self._passages[d])))
-            for d, _ in candidates[:10]
-        )
-        if best_coverage < MIN_COVERAGE:
+        coverages = self._coverages(query, weights, [doc for doc, _ in candidates])
+        if max(coverages) < MIN_COVERAGE:
             return []
         scores = dict(candidates)
         adjusted = []
-        for doc, score in candidates:
+        for (doc, score), coverage in zip(candidates, coverages, strict=True):
             score += NEIGHBOUR_SHARE * max(self._neighbour_scores(doc, scores), default=0.0)
+            score *= coverage**COVERAGE_EXPONENT
             if query.dates and query.dates.matches(self._passages[doc].article.date):
                 score *= DATE_MATCH_BOOST
             adjusted.append((doc, score))

@@ -85,6 +85,6 @@ def test_dev_evaluation_meets_the_bar(engine: Engine) -> None:
         assert scores.success_at_3 >= 0.90, scores
         assert scores.abstained_wrongly == 0, scores
         assert scores.abstained_correctly == scores.unanswerable, scores
-        # The issue's bar is nDCG@5 >= 0.80; English stands at 0.70 (see the closing note of
-        # issue 2), so this guards the level reached rather than the goal.
-        assert scores.ndcg_at_5 >= (0.80 if scores.language != "en" else 0.68), scores
+        # The issue's bar is nDCG@5 >= 0.80; English stands at 0.747 (see the closing note of
+        # issue 2), so for English this guards the level reached rather than the goal.
+        assert scores.ndcg_at_5 >= (0.80 if scores.language != "en" else 0.74), scores
