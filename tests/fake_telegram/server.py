@@ -48,6 +48,8 @@ _CHAT_ACTIONS = {
     "upload_video_note",
 }
 JSON = dict[str, Any]
+# Our own fields on stored bot messages: the HTML as sent, and when it arrived (perf_counter).
+_BOOKKEEPING = ("html", "received")
 
 
 class ApiError(Exception):
@@ -94,6 +96,7 @@ class _State:
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     delivered_to_webhook: list[tuple[int, int]] = field(default_factory=list)
     chats: dict[int, JSON] = field(default_factory=dict)
+    bot_message_count: int = 0
 
 
 class FakeTelegram:
@@ -315,6 +318,12 @@ class FakeTelegram:
             ]
         return sorted(messages, key=lambda m: (m["chat"]["id"], m["message_id"]))
 
+    @property
+    def bot_message_count(self) -> int:
+        """How many messages the bot has sent (cheap, for waiting on many answers)."""
+        with self._lock:
+            return self._state.bot_message_count
+
     def callback_answer(self, query_id: str) -> JSON | None:
         with self._lock:
             return self._state.callback_answers.get(query_id)
@@ -422,6 +431,7 @@ class FakeTelegram:
         message: JSON = {
             "message_id": message_id, "date": int(time.time()), "chat": chat,
             "from": self.bot_user(), "text": text, "html": params.get("text"),
+            "received": time.perf_counter(),
         }
         if reply_to is not None:
             message["reply_to_message"] = reply_to
@@ -429,6 +439,7 @@ class FakeTelegram:
             message["reply_markup"] = params["reply_markup"]
         with self._lock:
             self._state.messages[(chat_id, message_id)] = message
+            self._state.bot_message_count += 1
         return _public(message)
 
     async def _api_editMessageText(self, params: JSON) -> JSON:
@@ -631,11 +642,11 @@ async def _cancel_pending() -> None:
 
 def _public(message: JSON) -> JSON:
     """The message as the API returns it (without our bookkeeping; no nested replies)."""
-    data = {k: v for k, v in message.items() if k != "html"}
+    data = {k: v for k, v in message.items() if k not in _BOOKKEEPING}
     if "reply_to_message" in data:
         data["reply_to_message"] = {
             k: v for k, v in data["reply_to_message"].items()
-            if k not in ("html", "reply_to_message")
+            if k not in _BOOKKEEPING and k != "reply_to_message"
         }
     return data
 
