@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.bot.conftest import GROUP, USER, BotFactory
-from tests.bot.test_conversation import QUESTION, first_reply
+from tests.bot.helpers import QUESTION, first_reply
 from tests.fake_telegram import FakeTelegram, parse_html
 
 STRANGER = 666

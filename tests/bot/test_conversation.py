@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 from tests.bot.conftest import ADMIN, GROUP, USER, BotFactory
+from tests.bot.helpers import NONSENSE, QUESTION, first_reply
 from tests.fake_telegram import FakeTelegram, parse_html
 
-QUESTION = "What did Russia demand from NATO?"
-NONSENSE = "Which pizza toppings are best with pineapple?"
-
-
-async def first_reply(fake: FakeTelegram, chat_id: int, count: int = 1) -> list[dict]:
-    return list(await fake.wait_for(
-        lambda: (m := fake.bot_messages(chat_id)) and len(m) >= count and m))
-
-
-def methods(fake: FakeTelegram) -> list[str]:
-    return [c.method for c in fake.calls if c.method != "getUpdates"]
 
 
 async def test_private_text_is_answered_with_quoted_cited_excerpts(

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval.engine import Engine
 from tests.bot.conftest import GROUP, USER, BotFactory, copy_corpus
-from tests.bot.test_conversation import NONSENSE, QUESTION, first_reply, methods
+from tests.bot.helpers import NONSENSE, QUESTION, first_reply, methods
 from tests.fake_telegram import FakeTelegram, parse_html, utf16_length
 
 LOOK_ALIKES = [

@@ -16,7 +16,7 @@ import pytest
 from bot.telegram_app import build_application, stop
 from bot.telegram_app.application import webhook_options
 from tests.bot.conftest import FAST, USER, bot_settings
-from tests.bot.test_conversation import QUESTION, first_reply
+from tests.bot.helpers import QUESTION, first_reply
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]

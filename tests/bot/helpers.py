@@ -1,0 +1,17 @@
+"""Small helpers shared by the bot's end-to-end tests."""
+
+from __future__ import annotations
+
+from tests.fake_telegram import FakeTelegram
+
+QUESTION = "What did Russia demand from NATO?"
+NONSENSE = "Which pizza toppings are best with pineapple?"
+
+
+async def first_reply(fake: FakeTelegram, chat_id: int, count: int = 1) -> list[dict]:
+    return list(await fake.wait_for(
+        lambda: (m := fake.bot_messages(chat_id)) and len(m) >= count and m))
+
+
+def methods(fake: FakeTelegram) -> list[str]:
+    return [c.method for c in fake.calls if c.method != "getUpdates"]
