@@ -13,7 +13,7 @@ DANISH = frozenset(
     blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette mit også under
     have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange ad bliver
     hendes været thi jer sådan hvem hvornår hvorfor hvorledes hvilke hvilken hvilket hvordan hvorfor ifølge blandt andet
-    sagde siger sige fortæller skriver kan får fik få ved
+    sagde siger sige fortæller skriver kan får fik få ved ske sker skete gøre gør gjorde
     """.split()
 )
 
@@ -28,7 +28,7 @@ NORWEGIAN = frozenset(
     eitt elles honom hjå ho hoe henne hennar hennes hoss hossen ikkje ingi inkje korleis korso kva
     kvar kvarhelst kven kvi kvifor me medan mi mine mykje no nokon noka nokor noko nokre si sia sidan
     so somt somme um upp vere vore verte vort varte vart ifølge blant annet sa sier si forteller
-    skriver får fikk få
+    skriver får fikk få skje skjer skjedde skjedd gjøre gjør gjorde
     """.split()
 )
 
@@ -42,6 +42,8 @@ ENGLISH = frozenset(
     this those through to too under until up very was we were what when where which while who whom
     why will with would you your yours yourself yourselves according regarding tell told say says
     said saying anything something whether there's what's who's it's according
+    happen happens happened happening do did done make makes made get gets got go goes went
+    going take takes took thing things much many
     """.split()
 )
 
