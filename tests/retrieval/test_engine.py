@@ -46,7 +46,6 @@ def test_off_corpus_questions_abstain(engine: Engine, question: str) -> None:
     assert not answer.answered and answer.hits == ()
 
 
-@pytest.mark.parametrize("question", ["", "   ", "?!…", "🙂🙂🙂", "x" * 10_000, "Nato " * 2_000])
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
@@ -60,6 +59,7 @@ def test_questions_beyond_the_dev_set_are_answered(engine: Engine, question: str
     assert any(expected in hit.paragraph for hit in engine.ask(question).hits)
 
 
+@pytest.mark.parametrize("question", ["", "   ", "?!…", "🙂🙂🙂", "x" * 10_000, "Nato " * 2_000])
 def test_degenerate_questions_never_fail(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.question == question
