@@ -1,0 +1,64 @@
+"""Time one question on the shipped corpus: `python -m benchmarks.ask [--repeat N]`.
+
+Measures `Engine.ask` (analysis, bridging, retrieval, re-ranking, excerpts, citations) for every
+question of the dev set and a few off-corpus ones, N times each, and prints a table of medians
+and p99 against a baseline measured in the same run: rank-bm25's `get_scores` over every passage
+for the same query tokens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from rank_bm25 import BM25Okapi
+
+from config import SHIPPED_CORPUS_DIR
+from retrieval.engine import Engine, passage_tokens, passages_of
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"
+EXTRA = ["What did Russia demand from NATO?", "Who won the 2022 World Cup?", "Hva krever Russland av USA?"]
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+    questions = EXTRA + ([q["question"] for q in json.loads(DEV.read_text())] if DEV.exists() else [])
+
+    started = time.perf_counter()
+    engine = Engine.open(SHIPPED_CORPUS_DIR)
+    load_ms = (time.perf_counter() - started) * 1000
+    analyzer = engine._analyzer  # noqa: SLF001 - the benchmark compares the same tokens
+    passages = passages_of(engine.corpus)
+    baseline = BM25Okapi([passage_tokens(analyzer, p) for p in passages])
+
+    answer_ms: list[float] = []
+    baseline_ms: list[float] = []
+    for _ in range(args.repeat):
+        for question in questions:
+            t0 = time.perf_counter()
+            engine.ask(question)
+            answer_ms.append((time.perf_counter() - t0) * 1000)
+            tokens = [t for t, _ in engine._queries.build(question).weighted_tokens()]  # noqa: SLF001
+            t0 = time.perf_counter()
+            baseline.get_scores(tokens)
+            baseline_ms.append((time.perf_counter() - t0) * 1000)
+
+    print(f"shipped corpus: {len(engine.corpus.articles)} articles, {len(passages)} passages; "
+          f"engine load {load_ms:.0f} ms; {len(answer_ms)} questions timed")
+    print(f"{'measure':42} {'median ms':>10} {'p99 ms':>10}")
+    print(f"{'kilde: full answer (Engine.ask)':42} {statistics.median(answer_ms):10.3f} {_percentile(answer_ms, 0.99):10.3f}")
+    print(f"{'baseline: rank-bm25 get_scores only':42} {statistics.median(baseline_ms):10.3f} {_percentile(baseline_ms, 0.99):10.3f}")
+
+
+if __name__ == "__main__":
+    main()

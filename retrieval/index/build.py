@@ -1,0 +1,121 @@
+"""Stream token lists into compact posting arrays, then materialise BM25 scores per posting.
+
+One pass over the documents keeps only a vocabulary (token -> id) and flat integer arrays (term id
+and term frequency per (document, term) pair, length per document), about 8 bytes per posting:
+never a per-document dict, never a second copy of the tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.index.model import Bm25Params, compute_idf, term_scores, zero_tf_scores
+
+logger = logging.getLogger(__name__)
+
+_PROGRESS_EVERY = 4096
+
+
+@dataclass(frozen=True)
+class IndexArrays:
+    """Everything a `Bm25Index` is made of (in memory or memory-mapped)."""
+
+    params: Bm25Params
+    terms: list[str]  # term id -> token, in order of first appearance
+    offsets: np.ndarray  # int64 [n_terms + 1]: postings of term t are offsets[t]:offsets[t+1]
+    docs: np.ndarray  # int32 [n_postings]: document ordinals, ascending within a term
+    scores: np.ndarray  # float64 [n_postings]: the term's score in that document (minus zero_tf)
+    zero_tf: np.ndarray  # float64 [n_terms]: the term's score in documents without it
+    doc_lengths: np.ndarray  # int32 [n_documents]
+    avgdl: float
+    average_idf: float
+
+
+@contextmanager
+def _progress_bar(enabled: bool, total: int | None) -> Iterator:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, transient=True) as bar:
+        yield bar, bar.add_task("indexing", total=total)
+
+
+def build_arrays(documents: Iterable[Sequence[str]], params: Bm25Params, *, progress: bool = False) -> IndexArrays:
+    """Index token lists in one streaming pass; see the module docstring for the memory bound."""
+    vocabulary: dict[str, int] = {}
+    term_ids = array("i")
+    frequencies = array("i")
+    unique_per_doc = array("i")
+    doc_lengths = array("i")
+    setdefault = vocabulary.setdefault
+    total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
+    with _progress_bar(progress, total) as bar:
+        for n, document in enumerate(documents, 1):
+            if isinstance(document, str):
+                raise TypeError("documents must be sequences of tokens, not strings")
+            counts = Counter(document)  # keeps first-appearance order, as rank-bm25's dict does
+            # len(vocabulary) is evaluated before each call: a new token gets the next id.
+            term_ids.extend([setdefault(token, len(vocabulary)) for token in counts])
+            frequencies.extend(counts.values())
+            unique_per_doc.append(len(counts))
+            doc_lengths.append(counts.total())
+            if bar is not None and n % _PROGRESS_EVERY == 0:
+                bar[0].update(bar[1], completed=n)
+        if bar is not None:
+            bar[0].update(bar[1], completed=len(doc_lengths), total=len(doc_lengths))
+    return _materialise(vocabulary, term_ids, frequencies, unique_per_doc, doc_lengths, params)
+
+
+def _materialise(
+    vocabulary: dict[str, int],
+    term_ids: array,
+    frequencies: array,
+    unique_per_doc: array,
+    doc_lengths_buffer: array,
+    params: Bm25Params,
+) -> IndexArrays:
+    n_documents = len(doc_lengths_buffer)
+    n_terms = len(vocabulary)
+    doc_lengths = np.frombuffer(doc_lengths_buffer, dtype=np.int32).copy()
+    tids = np.frombuffer(term_ids, dtype=np.int32)
+    df = np.bincount(tids, minlength=n_terms).astype(np.int64)
+    offsets = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=offsets[1:])
+    total_tokens = int(doc_lengths.sum(dtype=np.int64))
+    avgdl = total_tokens / n_documents if n_documents else 0.0
+    idf, average_idf = compute_idf(params, df, n_documents)
+
+    # Group postings by term; a stable sort keeps document ordinals ascending within a term.
+    order = np.argsort(tids, kind="stable")
+    del tids
+    docs = np.repeat(np.arange(n_documents, dtype=np.int32), np.frombuffer(unique_per_doc, dtype=np.int32))[order]
+    tf = np.frombuffer(frequencies, dtype=np.int32)[order]
+    del order
+    term_of_posting = np.repeat(np.arange(n_terms, dtype=np.int32), df)
+    scores = (
+        term_scores(params, idf[term_of_posting], tf, doc_lengths[docs], avgdl)
+        if len(docs)
+        else np.zeros(0, dtype=np.float64)
+    )
+    logger.info("indexed %d documents, %d terms, %d postings", n_documents, n_terms, len(docs))
+    return IndexArrays(
+        params=params,
+        terms=list(vocabulary),
+        offsets=offsets,
+        docs=docs,
+        scores=scores,
+        zero_tf=zero_tf_scores(params, idf),
+        doc_lengths=doc_lengths,
+        avgdl=avgdl,
+        average_idf=average_idf,
+    )

@@ -1,0 +1,215 @@
+"""The index ranks exactly as rank-bm25 does, survives a save/load, and rejects damaged files."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rank_bm25
+
+from retrieval.errors import IndexFormatError, IndexVersionError, RetrievalError
+from retrieval.index import Bm25Index
+
+REFERENCE = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}
+COMMON = "og"  # put in ~70% of paragraphs: Okapi's idf goes negative and is floored
+
+
+def _corpus(n_documents: int = 2500, seed: int = 7) -> list[list[str]]:
+    """Paragraphs of 5-60 tokens from a Zipf-like vocabulary, plus one very common token."""
+    rng = random.Random(seed)
+    vocabulary = [f"ord{i}" for i in range(4000)]
+    weights = [1 / (rank + 1) ** 1.05 for rank in range(len(vocabulary))]
+    documents = []
+    for _ in range(n_documents):
+        tokens = rng.choices(vocabulary, weights, k=rng.randint(5, 60))
+        if rng.random() < 0.7:
+            tokens.insert(rng.randrange(len(tokens) + 1), COMMON)
+        documents.append(tokens)
+    documents[5] = []  # an empty paragraph is a document too
+    return documents
+
+
+def _queries(documents: list[list[str]], n: int = 120, seed: int = 11) -> list[list[str]]:
+    """Queries of 1-6 tokens: from a paragraph, with duplicates, unknown and very common tokens."""
+    rng = random.Random(seed)
+    queries = []
+    for i in range(n):
+        source = rng.choice([d for d in documents[:200] if d])
+        query = rng.sample(source, min(len(source), rng.randint(1, 4)))
+        if i % 4 == 0:
+            query.append(query[0])  # a duplicated token counts twice
+        if i % 5 == 0:
+            query.append("ukendt")  # not in the corpus
+        if i % 3 == 0:
+            query.append(COMMON)
+        queries.append(query)
+    queries += [[COMMON], ["ukendt"], [COMMON, COMMON], ["ord0", "ord0", "ord1"]]
+    return queries
+
+
+def _reference_top(scores: np.ndarray, documents: list[list[str]], query: list[str], k: int) -> list[int]:
+    wanted = set(query)
+    matching = [i for i, doc in enumerate(documents) if wanted.intersection(doc)]
+    return sorted(matching, key=lambda i: (-scores[i], i))[:k]
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[list[str]]:
+    return _corpus()
+
+
+@pytest.fixture(scope="module", params=sorted(REFERENCE))
+def variant(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def reference(documents, variant):
+    return REFERENCE[variant](documents)
+
+
+@pytest.fixture(scope="module")
+def index(documents, variant) -> Bm25Index:
+    return Bm25Index.build(iter(documents), variant=variant)
+
+
+def test_corpus_has_a_token_in_more_than_half_the_documents(documents, index):
+    assert index.document_frequency(COMMON) > len(documents) / 2
+    assert index.n_documents == len(documents)
+
+
+def test_scores_and_order_equal_rank_bm25(documents, reference, index):
+    for query in _queries(documents):
+        expected = reference.get_scores(query)
+        got = index.top_k([(token, 1.0) for token in query], 10)
+        want = _reference_top(expected, documents, query, 10)
+        assert [doc for doc, _ in got] == want, query
+        for doc, score in got:
+            assert score == pytest.approx(expected[doc], abs=1e-6)
+        # Every document's score, not just the top ones.
+        np.testing.assert_allclose(
+            index.scores_for([(t, 1.0) for t in query], range(len(documents))), expected, atol=1e-6, rtol=0
+        )
+
+
+def test_top_k_with_large_k_returns_every_matching_document(documents, reference, index):
+    query = ["ord3", "ord17", "ord250"]
+    expected = reference.get_scores(query)
+    got = index.top_k([(t, 1.0) for t in query], len(documents))
+    assert [doc for doc, _ in got] == _reference_top(expected, documents, query, len(documents))
+
+
+def test_weights_scale_each_token(documents, reference, index):
+    query = [("ord2", 0.5), ("ord40", 2.0), (COMMON, 0.25), ("ord2", 1.5)]
+    expected = sum(weight * reference.get_scores([token]) for token, weight in query)
+    got = index.top_k(query, 20)
+    assert [doc for doc, _ in got] == _reference_top(expected, documents, [t for t, _ in query], 20)
+    for doc, score in got:
+        assert score == pytest.approx(expected[doc], abs=1e-6)
+
+
+def test_defaults_match_rank_bm25(variant, index):
+    reference_params = REFERENCE[variant]([["a"]])
+    assert index.params.k1 == reference_params.k1 and index.params.b == reference_params.b
+    if variant == "okapi":
+        assert index.params.epsilon == reference_params.epsilon
+    else:
+        assert index.params.delta == reference_params.delta
+
+
+def test_save_and_load_give_identical_results(documents, index, tmp_path):
+    index.save(tmp_path / "index")
+    loaded = Bm25Index.load(tmp_path / "index")
+    assert isinstance(loaded._docs, np.memmap)  # memory-mapped, not read into memory
+    assert loaded.n_documents == index.n_documents
+    assert loaded.params == index.params
+    for query in _queries(documents, n=40, seed=3):
+        pairs = [(token, 1.0) for token in query]
+        assert loaded.top_k(pairs, 10) == index.top_k(pairs, 10)
+        assert loaded.document_frequency(query[0]) == index.document_frequency(query[0])
+
+
+def test_saving_again_replaces_the_index_atomically(documents, tmp_path):
+    target = tmp_path / "index"
+    Bm25Index.build(documents[:100]).save(target)
+    Bm25Index.build(documents).save(target)
+    assert Bm25Index.load(target).n_documents == len(documents)
+    assert [p.name for p in tmp_path.iterdir()] == ["index"]  # no temporary folders left over
+
+
+def test_parameters_are_checked():
+    with pytest.raises(ValueError, match="variant"):
+        Bm25Index.build([["a"]], variant="bm25x")
+    with pytest.raises(TypeError, match="sequences of tokens"):
+        Bm25Index.build(["a text, not tokens"])
+
+
+def test_empty_corpus_and_empty_query(tmp_path):
+    empty = Bm25Index.build([])
+    assert empty.n_documents == 0
+    assert empty.top_k([("a", 1.0)], 5) == []
+    empty.save(tmp_path / "empty")
+    assert Bm25Index.load(tmp_path / "empty").top_k([("a", 1.0)], 5) == []
+
+    index = Bm25Index.build([["a", "b"], ["b"]])
+    assert index.top_k([], 5) == []
+    assert index.top_k([("zzz", 1.0)], 5) == []
+    assert index.top_k([("a", 1.0)], 0) == []
+    assert Bm25Index.build([[], []]).top_k([("a", 1.0)], 5) == []
+
+
+def test_tokens_of_any_kind_round_trip(tmp_path):
+    tokens = ["æblegrød", "line\nbreak", '"quoted"', "", "emoji🙂"]
+    index = Bm25Index.build([tokens, ["x"]])
+    index.save(tmp_path / "i")
+    loaded = Bm25Index.load(tmp_path / "i")
+    assert all(loaded.document_frequency(token) == 1 for token in tokens)
+
+
+@pytest.fixture()
+def saved(tmp_path) -> Path:
+    directory = tmp_path / "index"
+    Bm25Index.build(_corpus(300)).save(directory)
+    return directory
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+@pytest.mark.parametrize("name", ["docs.npy", "scores.npy", "offsets.npy", "vocab.json", "doc_lengths.npy"])
+def test_truncated_file_is_reported(saved, name):
+    _truncate(saved / name)
+    with pytest.raises(IndexFormatError, match=name):
+        Bm25Index.load(saved)
+
+
+def test_missing_or_corrupt_pieces_are_reported(saved, tmp_path):
+    with pytest.raises(IndexFormatError, match="not a saved index"):
+        Bm25Index.load(tmp_path / "nowhere")
+
+    (saved / "zero_tf.npy").unlink()
+    with pytest.raises(IndexFormatError, match="zero_tf.npy"):
+        Bm25Index.load(saved)
+
+
+def test_garbage_with_the_right_size_is_reported(saved):
+    path = saved / "offsets.npy"
+    path.write_bytes(b"\x00" * path.stat().st_size)
+    with pytest.raises(IndexFormatError, match="offsets.npy"):
+        Bm25Index.load(saved)
+
+
+def test_corrupt_manifest_and_other_versions_are_reported(saved):
+    manifest = saved / "manifest.json"
+    original = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**original, "version": 999}))
+    with pytest.raises(IndexVersionError, match="version 999"):
+        Bm25Index.load(saved)
+    manifest.write_text("{not json")
+    with pytest.raises(IndexFormatError, match="manifest"):
+        Bm25Index.load(saved)
+    assert issubclass(IndexFormatError, RetrievalError)
