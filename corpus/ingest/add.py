@@ -19,7 +19,7 @@ from corpus.ingest.errors import DuplicateError, ExtractError, InputFileError
 from corpus.ingest.extract import extract_article
 from corpus.ingest.fetch import FetchLimits, fetch_page, page_text
 from corpus.ingest.sources import SourceRecord, now_utc
-from corpus.ingest.textfile import read_text_file
+from corpus.ingest.textfile import MAX_FILE_BYTES, read_text_file
 from corpus.ingest.writer import (
     ensure_writable,
     has_date_line,
@@ -109,9 +109,11 @@ def add_url(
     return _store(catalog, text, record, page.url, warnings)
 
 
-def add_file(path: Path, catalog: Catalog, *, date: str | None = None) -> AddedArticle:
+def add_file(
+    path: Path, catalog: Catalog, *, date: str | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> AddedArticle:
     """Check an article text file and copy it in; `date` ("YYYY-MM") is used if it has no date line."""
-    text = read_text_file(path)
+    text = read_text_file(path, max_bytes)
     article = _parse(text)
     warnings: list[str] = []
     if article.date is None:

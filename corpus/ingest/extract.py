@@ -13,12 +13,10 @@ import re
 from dataclasses import dataclass
 
 from corpus.ingest.errors import ExtractError
+from corpus.ingest.textfile import MIN_PROSE_WORDS, prose_words
 
 logger = logging.getLogger(__name__)
 
-# Enough running text to be an article: a navigation list or a teaser grid has far less.
-MIN_PROSE_WORDS = 40
-PROSE_LINE_WORDS = 5  # a line with fewer words is a menu item, a tag or a button
 _LEAD_CLASSES = ("lead", "ingress", "manchet", "standfirst", "summary", "intro", "preamble")
 _BLOCKS = frozenset({"p", "head", "item", "quote"})
 _CONTAINERS = frozenset({"list", "div", "quote", "item"})
@@ -68,15 +66,6 @@ def _lead(html: str, known: str) -> str | None:
     return None
 
 
-def _prose_words(paragraphs: list[str]) -> int:
-    return sum(
-        len(line.split())
-        for paragraph in paragraphs
-        for line in paragraph.splitlines()
-        if len(line.split()) >= PROSE_LINE_WORDS
-    )
-
-
 def extract_article(html: str, url: str | None = None) -> ExtractedArticle:
     """Title, month and paragraphs of the news article in `html`; `ExtractError` if it has none."""
     import trafilatura  # heavy (lxml, justext, htmldate): load only when a page is extracted
@@ -98,7 +87,7 @@ def extract_article(html: str, url: str | None = None) -> ExtractedArticle:
     raw_blocks: list[str] = []
     for child in document.body.iter("p", "head", "item"):
         raw_blocks.append("\n".join(line.strip() for line in "".join(child.itertext()).splitlines()))
-    if _prose_words(raw_blocks) < MIN_PROSE_WORDS:
+    if prose_words(raw_blocks) < MIN_PROSE_WORDS:
         raise ExtractError("no article text found on the page (only menus, links or teasers)")
 
     paragraphs: list[str] = []

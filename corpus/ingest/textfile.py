@@ -2,7 +2,8 @@
 
 Refused, each with a one-line reason: a missing or unreadable file, a folder, an empty file, a
 binary file (a NUL byte, a known binary signature, or control characters), a file that is not
-UTF-8, and HTML (a page saved from a browser: give its URL instead, so it gets extracted).
+UTF-8, HTML (a page saved from a browser: give its URL instead, so it gets extracted), and text
+with too little running prose to be an article (a list, a configuration file).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from pathlib import Path
 from corpus.ingest.errors import InputFileError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Enough running text to be an article: a menu, a teaser grid or a config file has far less.
+MIN_PROSE_WORDS = 40
+PROSE_LINE_WORDS = 5  # a line with fewer words is a menu item, a tag, a button or a heading
 _BINARY_SIGNATURES = (
     (b"%PDF", "a PDF"), (b"PK\x03\x04", "a ZIP or office document"), (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip archive"),
@@ -21,6 +25,16 @@ _BINARY_SIGNATURES = (
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html|head|body)\b", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def prose_words(blocks: list[str]) -> int:
+    """How many words stand in lines long enough to be sentences."""
+    return sum(
+        len(words)
+        for block in blocks
+        for line in block.splitlines()
+        if len(words := line.split()) >= PROSE_LINE_WORDS
+    )
 
 
 def _looks_like_html(text: str) -> bool:
@@ -69,4 +83,6 @@ def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InputFileError("binary file (control characters), not text")
     if _looks_like_html(text):
         raise InputFileError("looks like an HTML page saved from a browser; add it by its URL instead")
+    if prose_words([text]) < MIN_PROSE_WORDS:
+        raise InputFileError(f"too little running text for an article (under {MIN_PROSE_WORDS} words in sentences)")
     return text
