@@ -89,9 +89,11 @@ def _handler(server: NewsServer) -> type[BaseHTTPRequestHandler]:
                     self.wfile.flush()
                     time.sleep(0.05)
             elif path == "/rapport.pdf":
-                self._send(200, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "application/pdf")
+                pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+                self._send(200, pdf, "application/pdf")
             elif path == "/stor":
-                self._send(200, b"<html><body>" + b"<p>fyld</p>" * (BIG_BYTES // 11) + b"</body></html>")
+                filler = b"<p>fyld</p>" * (BIG_BYTES // 11)
+                self._send(200, b"<html><body>" + filler + b"</body></html>")
             elif path == "/stor-uden-laengde":
                 # No Content-Length: only counting while streaming can stop it.
                 self.send_response(200)

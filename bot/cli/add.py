@@ -61,7 +61,10 @@ def _limits(args: argparse.Namespace) -> FetchLimits:
     )
 
 
-def _emit(args: argparse.Namespace, argument: str, status: str, line: str, **fields: object) -> None:
+def _emit(
+    args: argparse.Namespace, argument: str, status: str, line: str, **fields: object
+) -> None:
+    """One report line: JSON on stdout with --json, else text (failures on stderr)."""
     if args.json:
         record = {"argument": argument, "status": status, **fields}
         print(json.dumps(record, ensure_ascii=False), flush=True)
@@ -73,14 +76,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.date is not None and not is_month(args.date):
         raise UsageError(f"--date must be YYYY-MM, got {args.date!r}")
     limits = _limits(args)
-    catalog = open_corpus(settings.corpus_dir)  # CorpusWriteError: one line, exit 1, nothing fetched
+    # An unwritable folder stops everything here, before anything is fetched: one line, exit 1.
+    catalog = open_corpus(settings.corpus_dir)
     failed = False
     for argument in args.sources:
         try:
             if is_url(argument):
                 added = add_url(argument, catalog, limits, date=args.date)
             else:
-                added = add_file(Path(argument), catalog, date=args.date, max_bytes=limits.max_bytes)
+                added = add_file(
+                    Path(argument), catalog, date=args.date, max_bytes=limits.max_bytes
+                )
         except DuplicateError as duplicate:
             _emit(args, argument, "duplicate", f"skipped {argument}: {duplicate}",
                   id=duplicate.existing_id, message=str(duplicate))

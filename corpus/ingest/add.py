@@ -32,7 +32,9 @@ from corpus.reader import parse_article
 
 logger = logging.getLogger(__name__)
 
-NO_DATE_WARNING = "no publication date found; the article is stored without one (set it with --date YYYY-MM)"
+NO_DATE = "the article is stored without a date (set one with --date YYYY-MM)"
+NO_PAGE_DATE_WARNING = f"no publication date found; {NO_DATE}"
+NO_FILE_DATE_WARNING = f"no ' date YYYY-MM ' line; {NO_DATE}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,10 @@ def _store(
 def add_url(
     url: str, catalog: Catalog, limits: FetchLimits = FetchLimits(), *, date: str | None = None
 ) -> AddedArticle:
-    """Fetch a news page, extract its article and add it; `date` ("YYYY-MM") overrides the page's."""
+    """Fetch a news page, extract its article and add it.
+
+    `date` ("YYYY-MM") overrides the month found on the page.
+    """
     existing = catalog.find_url(url)
     if existing is not None:
         raise DuplicateError(existing, "same URL")
@@ -98,7 +103,7 @@ def add_url(
     warnings: list[str] = []
     month = date or extracted.date
     if month is None:
-        warnings.append(NO_DATE_WARNING)
+        warnings.append(NO_PAGE_DATE_WARNING)
     text = render_article(extracted.title, month, extracted.paragraphs)
     record = SourceRecord(
         url=page.url,
@@ -112,7 +117,10 @@ def add_url(
 def add_file(
     path: Path, catalog: Catalog, *, date: str | None = None, max_bytes: int = MAX_FILE_BYTES
 ) -> AddedArticle:
-    """Check an article text file and copy it in; `date` ("YYYY-MM") is used if it has no date line."""
+    """Check an article text file and copy it in.
+
+    `date` ("YYYY-MM") is prefixed when the file has no date line of its own.
+    """
     text = read_text_file(path, max_bytes)
     article = _parse(text)
     warnings: list[str] = []
@@ -122,7 +130,7 @@ def add_file(
         if date is not None:
             text = f" date {date} " + text.lstrip()
         else:
-            warnings.append(NO_DATE_WARNING.replace("publication date found", "' date YYYY-MM ' line"))
+            warnings.append(NO_FILE_DATE_WARNING)
     if not text.endswith("\n"):
         text += "\n"
     record = SourceRecord(url=None, file=path.name, title=article.title, added=now_utc())

@@ -81,12 +81,13 @@ def extract_article(html: str, url: str | None = None) -> ExtractedArticle:
         # No guessing from "© 2023" in a footer: a wrong month is worse than none.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if document is None or document.body is None:
+    if document is None or isinstance(document, dict) or document.body is None:
         raise ExtractError("no article text found on the page")
     # Lines inside a block (from <br>) are kept for the prose check, then joined.
     raw_blocks: list[str] = []
     for child in document.body.iter("p", "head", "item"):
-        raw_blocks.append("\n".join(line.strip() for line in "".join(child.itertext()).splitlines()))
+        lines = "".join(child.itertext()).splitlines()
+        raw_blocks.append("\n".join(line.strip() for line in lines))
     if prose_words(raw_blocks) < MIN_PROSE_WORDS:
         raise ExtractError("no article text found on the page (only menus, links or teasers)")
 

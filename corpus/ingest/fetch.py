@@ -31,7 +31,9 @@ def _version() -> str:
         return "0.1"
 
 
-USER_AGENT = f"Kilde/{_version()} (news question answering; fetches single pages on request via 'kilde add')"
+USER_AGENT = (
+    f"Kilde/{_version()} (news question answering; fetches single pages on request via 'kilde add')"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,8 @@ def page_text(page: FetchedPage) -> str:
     encoding of older Danish and Norwegian sites.
     """
     meta = _META_CHARSET.search(page.content[:4096])
-    codec = _known_codec(page.encoding) or _known_codec(meta.group(1).decode("ascii") if meta else None)
+    declared = meta.group(1).decode("ascii") if meta else None
+    codec = _known_codec(page.encoding) or _known_codec(declared)
     if codec:
         return page.content.decode(codec, errors="replace")
     try:

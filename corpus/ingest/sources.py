@@ -2,7 +2,8 @@
 
 `<id>.meta.json` sits next to `<id>.txt` in the corpus folder, for example
 
-    {"url": "https://example.dk/nyheder/artikel", "requested_url": "https://example.dk/a?utm_source=x",
+    {"url": "https://example.dk/nyheder/artikel",
+     "requested_url": "https://example.dk/a?utm_source=x",
      "title": "…", "added": "2024-09-03T14:20:11Z", "added_by": "kilde add"}
 
 `url` is the page actually read (after redirects), null for an article added from a file (then

@@ -51,14 +51,18 @@ def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     The text comes back as written, less a byte-order mark and with line ends made `\\n`.
     """
     if not path.exists():
-        hint = " (for a web page, write the address with http:// or https://)" if "." in path.name and "/" not in str(path) else ""
-        raise InputFileError(f"no such file{hint}")
+        # "dr.dk/nyheder/..." typed without a scheme lands here as a file name.
+        looks_like_address = "." in str(path).split("/")[0]
+        hint = " (for a web page, write the address with http:// or https://)"
+        raise InputFileError("no such file" + (hint if looks_like_address else ""))
     if path.is_dir():
         raise InputFileError("is a folder, not a file")
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputFileError(f"file is too large ({size // 1024} KB; the cap is {max_bytes // 1024} KB)")
+            raise InputFileError(
+                f"file is too large ({size // 1024} KB; the cap is {max_bytes // 1024} KB)"
+            )
         data = path.read_bytes()
     except OSError as error:
         raise InputFileError(f"cannot read the file ({error.strerror or error})") from None
@@ -82,7 +86,11 @@ def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     if len(_CONTROL.findall(text)) > max(2, len(text) // 1000):
         raise InputFileError("binary file (control characters), not text")
     if _looks_like_html(text):
-        raise InputFileError("looks like an HTML page saved from a browser; add it by its URL instead")
+        raise InputFileError(
+            "looks like an HTML page saved from a browser; add it by its URL instead"
+        )
     if prose_words([text]) < MIN_PROSE_WORDS:
-        raise InputFileError(f"too little running text for an article (under {MIN_PROSE_WORDS} words in sentences)")
+        raise InputFileError(
+            f"too little running text for an article (under {MIN_PROSE_WORDS} words in sentences)"
+        )
     return text

@@ -33,6 +33,9 @@ _DATE_LINE = re.compile(r"^\ufeff?\s*date\s+\d{4}-\d{2}(?:-\d{2})?(?:\s+|$)")
 _NUMBER = re.compile(r"^(\d+)_")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _MAX_ATTEMPTS = 1000
+_NO_HARD_LINKS = frozenset(
+    {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
+)
 
 
 def is_month(value: str) -> bool:
@@ -46,7 +49,10 @@ def has_date_line(text: str) -> bool:
 
 
 def render_article(title: str | None, date: str | None, paragraphs: Sequence[str]) -> str:
-    """The file text of an article: date prefix and title first, then blank-line separated paragraphs."""
+    """The file text of an article: date prefix and title first, then the paragraphs.
+
+    Paragraphs are separated by blank lines; blank paragraphs are dropped.
+    """
     if date is not None and not is_month(date):
         raise ValueError(f"date must be YYYY-MM, got {date!r}")
     blocks = ([title] if title else []) + [p for p in paragraphs if p.strip()]
@@ -112,7 +118,7 @@ def _publish(temp: Path, final: Path) -> bool:
     except FileExistsError:
         return False
     except OSError as error:
-        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+        if error.errno not in _NO_HARD_LINKS:
             raise
         if final.exists():  # no hard links here: a small race is the price
             return False

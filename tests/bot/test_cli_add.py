@@ -117,7 +117,7 @@ def test_a_page_without_a_date_warns_and_date_sets_it(news_server, corpus_dir, c
     status, out, err = _add(capsys, news_server.url("/fanoe/natfaerge"))
     assert status == 0 and "(no date, " in out[0]
     assert err == [f"warning: {news_server.url('/fanoe/natfaerge')}: no publication date found; "
-                   "the article is stored without one (set it with --date YYYY-MM)"]
+                   "the article is stored without a date (set one with --date YYYY-MM)"]
     assert main(["add", "--date", "2023-6", news_server.url(PANDA)]) == 2
     assert capsys.readouterr().err.strip() == "kilde: --date must be YYYY-MM, got '2023-6'"
 
