@@ -20,7 +20,7 @@ from config import Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("ask", "eval", "index", "corpus_check")
+SUBCOMMANDS = ("ask", "eval", "index", "corpus_check", "add")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
