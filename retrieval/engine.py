@@ -17,14 +17,14 @@ from pathlib import Path
 from corpus import Article, Corpus, Paragraph, ParagraphKind, load_corpus
 from retrieval.analysis import Analyzer
 from retrieval.answer import Answer, Hit
-from retrieval.errors import EmptyCorpusError, IndexFormatError
-from retrieval.fingerprint import corpus_fingerprint
-from retrieval.store import IndexCache
-from retrieval.excerpt import best_excerpt
-from retrieval.index import Bm25Index
 from retrieval.bridging import Bridge, compound_parts, fold_names
+from retrieval.errors import EmptyCorpusError, IndexFormatError
+from retrieval.excerpt import best_excerpt
+from retrieval.fingerprint import corpus_fingerprint
+from retrieval.index import Bm25Index
 from retrieval.lexicon import load_lexicon
 from retrieval.query import Query, QueryBuilder
+from retrieval.store import IndexCache
 
 logger = logging.getLogger(__name__)
 

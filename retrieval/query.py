@@ -96,9 +96,11 @@ class QueryBuilder:
         seen: set[str] = set()
         if language == "en" and self._bridge is not None:
             for phrase in self._bridge.phrases(" ".join(question_words)):
-                tokens = self._bridge.english(phrase)
-                if tokens:
-                    concepts.append(_concept(phrase, [], tokens, TRANSLATION_WEIGHT, is_name=False))
+                concept = _concept(
+                    phrase, [], self._bridge.english(phrase), TRANSLATION_WEIGHT, is_name=False
+                )
+                if concept is not None:
+                    concepts.append(concept)
                     seen.update(phrase.split())
         names = proper_names(question)
         dates = find_date_preference(question)

@@ -47,7 +47,7 @@ def _handler(server: NewsServer) -> type[BaseHTTPRequestHandler]:
     }
 
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             """Keep the test output clean."""
 
         def _send(self, status: int, body: bytes, content_type: str | None = html,
@@ -62,7 +62,7 @@ def _handler(server: NewsServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             server.user_agents.append(self.headers.get("User-Agent", ""))
             server.requests.append(self.path)
             path = self.path.split("?", 1)[0]

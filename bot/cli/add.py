@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             failed = True
             _emit(args, argument, "failed", f"skipped {argument}: {error}", message=str(error))
             continue
-        except Exception as error:  # noqa: BLE001 - one bad page must not stop the others
+        except Exception as error:
             if args.debug:
                 raise
             logger.debug("unexpected error adding %s", argument, exc_info=True)

@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # noqa: BLE001 - the edge: one line, traceback only with --debug
+    except Exception as error:
         if args.debug:
             raise
         print(f"kilde: {error}", file=sys.stderr)

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from corpus.ingest.errors import FetchError
-from corpus.ingest.fetch import FetchLimits, FetchedPage, fetch_page, page_text
+from corpus.ingest.fetch import FetchedPage, FetchLimits, fetch_page, page_text
 
 FAST = FetchLimits(timeout=0.5, total_timeout=1.0, max_bytes=1024 * 1024)
 

@@ -51,7 +51,7 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
          "not UTF-8 text (bad byte 0xe5 at offset 16); convert it to UTF-8 first"),
         ("side.txt", b"<!DOCTYPE html>\n<html><head><title>x</title></head><body><p>" + BODY.encode() + b"</p></body></html>",
          "looks like an HTML page saved from a browser; add it by its URL instead"),
-        ("liste.txt", "Forside\nNyheder\nSport\nKultur\n".encode(),
+        ("liste.txt", b"Forside\nNyheder\nSport\nKultur\n",
          "too little running text for an article (under 40 words in sentences)"),
     ],
 )
