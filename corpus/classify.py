@@ -24,7 +24,7 @@ _BOILERPLATE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_CAPTION_CREDIT = re.compile(r"\b(?:foto|photo|fotos|illustrasjon|illustration|grafikk|grafik)\s*:", re.I)
+_CAPTION_CREDIT = re.compile(r"\b(?:foto|photo|fotos|illustrasjon|illustration|grafikk|grafik)\s*:", re.IGNORECASE)
 # An all-capitals label opening the paragraph, as in "ANKOMMER: ..." (short ones like "USA:" are titles).
 _CAPTION_LABEL = re.compile(r"^[A-ZÆØÅÄÖ][A-ZÆØÅÄÖ .,/-]{4,}:\s")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"”»)']*$")

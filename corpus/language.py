@@ -10,29 +10,20 @@ import re
 
 _MARKERS: dict[str, frozenset[str]] = {
     "da": frozenset(
-        "af efter ud op nu meget hvad hvem hvor hvornår hvilke hvilken hvordan blev nogle nogen mig "
-        "dig havde gennem lige mod sagde siger udtalt også ikke været være blevet kunne skulle ville "
-        "tilbage uge fordi selv hvis eller mens derfor dog endnu allerede igen år mange flere "
-        "udenrigsminister regering forsvarsministerium".split()
+        ["af", "efter", "ud", "op", "nu", "meget", "hvad", "hvem", "hvor", "hvornår", "hvilke", "hvilken", "hvordan", "blev", "nogle", "nogen", "mig", "dig", "havde", "gennem", "lige", "mod", "sagde", "siger", "udtalt", "også", "ikke", "været", "være", "blevet", "kunne", "skulle", "ville", "tilbage", "uge", "fordi", "selv", "hvis", "eller", "mens", "derfor", "dog", "endnu", "allerede", "igen", "år", "mange", "flere", "udenrigsminister", "regering", "forsvarsministerium"]
     ),
     "no": frozenset(
-        "av etter ut opp nå mye hva hvem hvor når hvilke hvilken hvordan ble noen meg deg hadde "
-        "gjennom å mot sa sier også ikke vært være blitt kunne skulle ville tilbake uke fordi selv "
-        "hvis eller mens derfor likevel ennå allerede igjen år mange flere ikkje berre kva "
-        "utenriksminister regjering forsvarsdepartement".split()
+        ["av", "etter", "ut", "opp", "nå", "mye", "hva", "hvem", "hvor", "når", "hvilke", "hvilken", "hvordan", "ble", "noen", "meg", "deg", "hadde", "gjennom", "å", "mot", "sa", "sier", "også", "ikke", "vært", "være", "blitt", "kunne", "skulle", "ville", "tilbake", "uke", "fordi", "selv", "hvis", "eller", "mens", "derfor", "likevel", "ennå", "allerede", "igjen", "år", "mange", "flere", "ikkje", "berre", "kva", "utenriksminister", "regjering", "forsvarsdepartement"]
     ),
     "en": frozenset(
-        "the a an of and to in on for with what who whom whose when where which why how did does do "
-        "is are was were be been has have had will would can could should about from by that this "
-        "these those it its their there they he she said says say against after before between "
-        "than also not any".split()
+        ["the", "a", "an", "of", "and", "to", "in", "on", "for", "with", "what", "who", "whom", "whose", "when", "where", "which", "why", "how", "did", "does", "do", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could", "should", "about", "from", "by", "that", "this", "these", "those", "it", "its", "their", "there", "they", "he", "she", "said", "says", "say", "against", "after", "before", "between", "than", "also", "not", "any"]
     ),
 }
 
 # Letters or words that settle the question when present.
 _DECISIVE = {
-    "da": frozenset("af efter ud nu hvad hvornår blev nogle mig havde gennem sagde uge".split()),
-    "no": frozenset("av etter ut nå hva når ble noen meg hadde gjennom å sa uke ikkje".split()),
+    "da": frozenset(["af", "efter", "ud", "nu", "hvad", "hvornår", "blev", "nogle", "mig", "havde", "gennem", "sagde", "uge"]),
+    "no": frozenset(["av", "etter", "ut", "nå", "hva", "når", "ble", "noen", "meg", "hadde", "gjennom", "å", "sa", "uke", "ikkje"]),
 }
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

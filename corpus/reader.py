@@ -36,8 +36,7 @@ def _split_paragraphs(text: str) -> list[str]:
 def parse_article(text: str, source: str, source_url: str | None = None) -> tuple[Article, list[str]]:
     """Parse one article's text; returns the article and the (non-fatal) problems noticed."""
     problems: list[str] = []
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise CorpusFileError(f"{source}: empty file")

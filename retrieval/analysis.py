@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import Stemmer
 
@@ -56,7 +56,7 @@ def words(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(STEMMER_NAMES[language])
 

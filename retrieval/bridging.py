@@ -97,6 +97,14 @@ class Bridge:
                     tokens[other] = max(tokens.get(other, 0.0), reliability)
         return tokens
 
+    def name_variants(self, name: str) -> list[str]:
+        """Index tokens of every spelling of a name as written in the question ("US" → "usa")."""
+        tokens: list[str] = []
+        for variant in self._lexicon.variants(name):
+            for language in SCANDINAVIAN:
+                tokens.extend(self._analyzer.tokens(variant, language))
+        return list(dict.fromkeys(tokens))
+
     def phrases(self, question: str) -> list[str]:
         """Multi-word glossary phrases in an English question ("defence ministry")."""
         return [match.phrase for match in self._lexicon.find_phrases(words(question))]

@@ -17,24 +17,27 @@ from pathlib import Path
 from corpus import Article, Corpus, Paragraph, ParagraphKind, load_corpus
 from retrieval.analysis import Analyzer
 from retrieval.answer import Answer, Hit
-from retrieval.errors import EmptyCorpusError, IndexFormatError
-from retrieval.fingerprint import corpus_fingerprint
-from retrieval.store import IndexCache
-from retrieval.excerpt import best_excerpt
-from retrieval.index import Bm25Index
 from retrieval.bridging import Bridge, compound_parts, fold_names
+from retrieval.errors import EmptyCorpusError, IndexFormatError
+from retrieval.excerpt import best_excerpt
+from retrieval.fingerprint import corpus_fingerprint
+from retrieval.index import Bm25Index
 from retrieval.lexicon import load_lexicon
 from retrieval.query import Query, QueryBuilder
+from retrieval.store import IndexCache
 
 logger = logging.getLogger(__name__)
 
 CANDIDATES = 60
 DATE_MATCH_BOOST = 1.3
 SAME_ARTICLE_DAMPING = 0.85
-MIN_COVERAGE = 0.3
-NEIGHBOUR_SHARE = 0.3
+MIN_COVERAGE = 0.4
+MIN_CONCEPTS = 2
+NEIGHBOUR_SHARE = 0.4
 COVERAGE_EXPONENT = 0.5
-ABSENT_WORD_WEIGHT = 0.5
+NEIGHBOUR_CANDIDATES = 10
+NEIGHBOUR_COVERAGE = 0.5
+ABSENT_WORD_WEIGHT = 1.0
 BM25_VARIANT = "okapi"
 
 
@@ -152,49 +155,85 @@ class Engine:
             weights.append(max(found) if found else ABSENT_WORD_WEIGHT * rare)
         return weights
 
-    def _coverages(self, query: Query, weights: Sequence[float], docs: list[int]) -> list[float]:
-        """For each passage, the idf-weighted share of the question's concepts it mentions."""
-        covered = [0.0] * len(docs)
-        for concept, weight in zip(query.concepts, weights, strict=True):
-            presence = self._index.scores_for([(t, 1.0) for t, _ in concept.tokens], docs)
-            for i, score in enumerate(presence):
-                if score > 0:
-                    covered[i] += weight
+    def _neighbours(self, doc: int) -> list[int]:
+        """The passages just before and after `doc` in the same article."""
+        article = self._passages[doc].article
+        return [
+            other
+            for other in (doc - 1, doc + 1)
+            if 0 <= other < len(self._passages) and self._passages[other].article is article
+        ]
+
+    def _presence(self, query: Query, docs: list[int]) -> dict[int, list[bool]]:
+        """For each passage, whether it mentions each of the question's concepts."""
+        presence: dict[int, list[bool]] = {doc: [] for doc in docs}
+        for concept in query.concepts:
+            scores = self._index.scores_for([(t, 1.0) for t, _ in concept.tokens], docs)
+            for doc, score in zip(docs, scores, strict=True):
+                presence[doc].append(bool(score > 0))
+        return presence
+
+    @staticmethod
+    def _answers_enough(
+        presence: dict[int, list[bool]], weights: Sequence[float], pool: list[int]
+    ) -> bool:
+        """Whether some passage mentions enough of the question to be an answer.
+
+        Enough: at least MIN_COVERAGE of the idf-weighted concepts, and two concepts when the
+        question has two or more: a passage that shares one word with "What is the weather in
+        Oslo tomorrow?" is about something else.
+        """
+        needed = min(MIN_CONCEPTS, len(weights))
         total = sum(weights)
-        return [c / total for c in covered]
+        for doc in pool:
+            found = presence[doc]
+            if sum(found) >= needed and sum(w for w, f in zip(weights, found) if f) >= MIN_COVERAGE * total:
+                return True
+        return False
 
     def _rank(self, query: Query) -> list[tuple[int, float]]:
+        """Candidates by BM25, re-scored by coverage, context and date, then diversified.
+
+        News paragraphs lean on their neighbours: a quote follows the paragraph naming its
+        speaker, the outcome of a meeting follows the paragraph naming the place. So the
+        neighbours of the best candidates join the pool, a passage gets a share of its best
+        neighbour's score, and concepts only its neighbours mention count partly to its coverage.
+        """
         candidates = self._index.top_k(query.weighted_tokens(), CANDIDATES)
-        if not candidates:
-            return []
-        weights = self._concept_weights(query)
+        weights = self._concept_weights(query) if candidates else None
         if weights is None:
             return []
-        coverages = self._coverages(query, weights, [doc for doc, _ in candidates])
-        if max(coverages) < MIN_COVERAGE:
+        bm25 = dict(candidates)
+        for doc, _ in candidates[:NEIGHBOUR_CANDIDATES]:
+            for other in self._neighbours(doc):
+                bm25.setdefault(other, 0.0)
+        pool = list(bm25)
+        presence = self._presence(
+            query, sorted(set(pool).union(*(self._neighbours(d) for d in pool)))
+        )
+        total = sum(weights)
+
+        def coverage(doc: int, lent_share: float) -> float:
+            own = presence[doc]
+            around = [presence[n] for n in self._neighbours(doc)]
+            return sum(
+                weight * (1.0 if own[i] else lent_share if any(n[i] for n in around) else 0.0)
+                for i, weight in enumerate(weights)
+            ) / total
+
+        if not self._answers_enough(presence, weights, pool):
             return []
-        scores = dict(candidates)
-        adjusted = []
-        for (doc, score), coverage in zip(candidates, coverages, strict=True):
-            score += NEIGHBOUR_SHARE * max(self._neighbour_scores(doc, scores), default=0.0)
-            score *= coverage**COVERAGE_EXPONENT
+        scored = []
+        for doc in pool:
+            context = max((bm25.get(n, 0.0) for n in self._neighbours(doc)), default=0.0)
+            score = (bm25[doc] + NEIGHBOUR_SHARE * context) * coverage(
+                doc, NEIGHBOUR_COVERAGE
+            ) ** COVERAGE_EXPONENT
             if query.dates and query.dates.matches(self._passages[doc].article.date):
                 score *= DATE_MATCH_BOOST
-            adjusted.append((doc, score))
-        return self._diversify(adjusted)
-
-    def _neighbour_scores(self, doc: int, scores: dict[int, float]) -> list[float]:
-        """Scores of the passages just before and after, in the same article.
-
-        News paragraphs lean on their neighbours: the answer often follows the paragraph that
-        names the place or the speaker ("The meeting in Geneva…" / "We agreed to…").
-        """
-        article = self._passages[doc].article
-        out = []
-        for other in (doc - 1, doc + 1):
-            if 0 <= other < len(self._passages) and self._passages[other].article is article:
-                out.append(scores.get(other, 0.0))
-        return out
+            if score > 0:
+                scored.append((doc, score))
+        return self._diversify(scored)
 
     def _diversify(self, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Greedy re-ranking that damps further hits from an article already cited."""

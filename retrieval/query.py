@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from corpus.language import detect_language
 from retrieval.analysis import Analyzer, normalize, normalize_keep_case, words
 from retrieval.bridging import Bridge
-from retrieval.dates import DatePreference, find_date_preference
+from retrieval.dates import MONTH_BY_NAME, DatePreference, find_date_preference
 
 SCANDINAVIAN = ("da", "no")
 MAX_QUESTION_WORDS = 64
@@ -54,10 +54,14 @@ class Query:
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅÄÖ][\w-]*)", re.UNICODE)
 
 
-def proper_names(question: str) -> set[str]:
-    """Normalised words that are capitalised inside a sentence ("Australia", "NATO", "Peskov's")."""
+def proper_names(question: str) -> dict[str, str]:
+    """Words capitalised inside a sentence ("Australia", "NATO", "Peskov's"): normalised → as written."""
     text = normalize_spaces(question)
-    return {normalize(m.group(1)).split("'")[0] for m in _CAPITALISED.finditer(text)}
+    names = {}
+    for match in _CAPITALISED.finditer(text):
+        written = match.group(1).split("'")[0].split("’")[0]
+        names[normalize(written)] = written
+    return names
 
 
 def normalize_spaces(text: str) -> str:
@@ -92,28 +96,39 @@ class QueryBuilder:
         seen: set[str] = set()
         if language == "en" and self._bridge is not None:
             for phrase in self._bridge.phrases(" ".join(question_words)):
-                tokens = self._bridge.english(phrase)
-                if tokens:
-                    concepts.append(_concept(phrase, [], tokens, TRANSLATION_WEIGHT, is_name=False))
+                concept = _concept(
+                    phrase, [], self._bridge.english(phrase), TRANSLATION_WEIGHT, is_name=False
+                )
+                if concept is not None:
+                    concepts.append(concept)
                     seen.update(phrase.split())
         names = proper_names(question)
+        dates = find_date_preference(question)
+        # The period asked about is a preference over article dates, not words to look for.
+        if dates.month is not None:
+            seen.update(MONTH_BY_NAME)
+        if dates.year is not None:
+            seen.add(str(dates.year))
         for word in question_words:
             if word in seen:
                 continue
             seen.add(word)
-            concept = self._concept(word, language, is_name=word in names)
+            concept = self._concept(word, language, written_name=names.get(word))
             if concept is not None:
                 concepts.append(concept)
-        return Query(question, language, tuple(concepts), find_date_preference(question))
+        return Query(question, language, tuple(concepts), dates)
 
-    def _concept(self, word: str, language: str, *, is_name: bool) -> Concept | None:
+    def _concept(self, word: str, language: str, *, written_name: str | None) -> Concept | None:
         analyzer = self._analyzer
+        is_name = written_name is not None
         if not is_name and any(analyzer.is_stop_word(word, lang) for lang in (language, *SCANDINAVIAN)):
             return None
         own = list(dict.fromkeys(t for lang in SCANDINAVIAN for t in analyzer.word_tokens(word, lang)))
         own += [t for t in analyzer.inflection_variants(word) if t not in own]
         expansion: dict[str, float] = {}
         weight = TRANSLATION_WEIGHT
+        if self._bridge is not None and written_name is not None:
+            own += [t for t in self._bridge.name_variants(written_name) if t not in own]
         if self._bridge is not None and not word[0].isdigit():
             if language == "en":
                 for form in english_lemmas(word):

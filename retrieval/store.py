@@ -64,7 +64,7 @@ class IndexCache:
 
     def prune(self, keep: set[str]) -> list[str]:
         """Delete saved indexes (and left-over temporary folders) except those in `keep`."""
-        removed = []
+        removed: list[str] = []
         if not self.index_dir.is_dir():
             return removed
         for entry in self.index_dir.iterdir():

@@ -20,7 +20,7 @@ from config import Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("ask", "eval", "serve", "index", "corpus_check")
+SUBCOMMANDS = ("ask", "eval", "serve", "add", "index", "corpus_check")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # noqa: BLE001 - the edge: one line, traceback only with --debug
+    except Exception as error:
         if args.debug:
             raise
         print(f"kilde: {error}", file=sys.stderr)

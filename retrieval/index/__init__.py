@@ -9,4 +9,4 @@
 from retrieval.index.bm25 import Bm25Index
 from retrieval.index.model import VARIANTS, Bm25Params
 
-__all__ = ["Bm25Index", "Bm25Params", "VARIANTS"]
+__all__ = ["VARIANTS", "Bm25Index", "Bm25Params"]

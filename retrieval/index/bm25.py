@@ -29,7 +29,7 @@ class Bm25Index:
         self._docs = arrays.docs
         self._scores = arrays.scores
         self._zero_tf = arrays.zero_tf
-        self._n_documents = int(len(arrays.doc_lengths))
+        self._n_documents = len(arrays.doc_lengths)
         self._local = threading.local()
 
     @classmethod
@@ -75,7 +75,7 @@ class Bm25Index:
     @property
     def n_postings(self) -> int:
         """How many (term, document) pairs the index holds."""
-        return int(len(self._docs))
+        return len(self._docs)
 
     def document_frequency(self, token: str) -> int:
         """How many documents contain `token` (0 if none)."""

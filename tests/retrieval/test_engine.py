@@ -33,11 +33,30 @@ def test_canonical_question_finds_both_lists_of_demands(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["Who won the 2022 World Cup?", "What is the capital of Australia?", "Hvem er Norges statsminister?"],
+    [
+        "Who won the 2022 World Cup?",  # names nothing the articles mention
+        "Who is the president of France?",  # France and presidents appear, never together
+        "What is the weather in Oslo tomorrow?",  # one word in common with a dateline
+        "Hvad sagde Scholz om gasledningen?",  # a known name, an unknown topic
+        "Hva sa Lavrov om fotball?",
+    ],
 )
 def test_off_corpus_questions_abstain(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert not answer.answered and answer.hits == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the US Senate propose?", "Demokratene i det amerikanske Senatet"),  # US → USA
+        ("How many Russian soldiers are at the Ukrainian border?", "100.000 soldater"),
+        ("Which regions did the Russian parliament vote to recognise?", "Lugansk og Donetsk"),
+        ("Hva sa Stoltenberg om dialog med Russland?", "dialog"),
+    ],
+)
+def test_questions_beyond_the_dev_set_are_answered(engine: Engine, question: str, expected: str) -> None:
+    assert any(expected in hit.paragraph for hit in engine.ask(question).hits)
 
 
 @pytest.mark.parametrize("question", ["", "   ", "?!…", "🙂🙂🙂", "x" * 10_000, "Nato " * 2_000])
@@ -85,6 +104,4 @@ def test_dev_evaluation_meets_the_bar(engine: Engine) -> None:
         assert scores.success_at_3 >= 0.90, scores
         assert scores.abstained_wrongly == 0, scores
         assert scores.abstained_correctly == scores.unanswerable, scores
-        # The issue's bar is nDCG@5 >= 0.80; English stands at 0.747 (see the closing note of
-        # issue 2), so for English this guards the level reached rather than the goal.
-        assert scores.ndcg_at_5 >= (0.80 if scores.language != "en" else 0.74), scores
+        assert scores.ndcg_at_5 >= 0.80, scores

@@ -1,0 +1,30 @@
+"""Adding articles to a corpus folder: from a web page (fetched, extracted) or from a text file.
+
+`add_url` and `add_file` in `corpus.ingest.add` are the entry points; the modules apart are
+fetching (`fetch`), extracting a news page's text (`extract`), checking a text file (`textfile`),
+writing an article file with its sidecar (`writer`, `sources`) and recognising duplicates
+(`urls`, `writer.text_fingerprint`). Importing this package loads neither httpx nor trafilatura.
+
+Errors, each with a one-line message that says what is wrong (the caller names the argument):
+
+    IngestError                 an argument could not be added
+    ├── FetchError              the URL could not be fetched as an HTML page
+    ├── ExtractError            the page holds no article text
+    ├── InputFileError          the file is not a usable article text file
+    ├── DuplicateError          the URL or the text is already in the corpus (`.existing_id`)
+    └── CorpusWriteError        the corpus folder cannot be written
+"""
+
+from corpus.ingest.errors import (
+    CorpusWriteError,
+    DuplicateError,
+    ExtractError,
+    FetchError,
+    IngestError,
+    InputFileError,
+)
+
+__all__ = [
+    "CorpusWriteError", "DuplicateError", "ExtractError", "FetchError", "IngestError",
+    "InputFileError",
+]

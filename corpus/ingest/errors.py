@@ -1,0 +1,32 @@
+"""Errors of the ingest package; the hierarchy is drawn in the package docstring."""
+
+from __future__ import annotations
+
+
+class IngestError(Exception):
+    """One argument of `kilde add` could not be added; the message says why in one line."""
+
+
+class FetchError(IngestError):
+    """The URL could not be fetched as an HTML page (HTTP error, timeout, too big, not HTML...)."""
+
+
+class ExtractError(IngestError):
+    """The fetched page holds no article text."""
+
+
+class InputFileError(IngestError):
+    """The file is not a usable article text file (missing, empty, binary, not UTF-8, HTML...)."""
+
+
+class DuplicateError(IngestError):
+    """The URL or the text is already in the corpus."""
+
+    def __init__(self, existing_id: str, what: str = "") -> None:
+        self.existing_id = existing_id
+        suffix = f" ({what})" if what else ""
+        super().__init__(f"already in corpus as {existing_id}{suffix}")
+
+
+class CorpusWriteError(IngestError):
+    """The corpus folder cannot be written (read-only, not a folder, disk full...)."""

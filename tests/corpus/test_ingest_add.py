@@ -1,0 +1,102 @@
+"""Adding news pages from the loopback server to a corpus folder, and refusing bad ones cleanly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus.ingest.add import add_url, open_corpus
+from corpus.ingest.errors import DuplicateError, ExtractError, FetchError
+from corpus.ingest.fetch import FetchLimits
+from corpus.model import ParagraphKind
+from corpus.reader import load_corpus, read_article
+
+SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "articles"
+FAST = FetchLimits(timeout=0.5, total_timeout=1.0, max_bytes=1024 * 1024)
+PANDA = "/lokalt/odense-zoo-roede-pandaer"
+SJOFLY = "/nyheter/elektrisk-sjofly-bergen-stavanger"
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "articles"
+    shutil.copytree(SEEDS, directory)
+    return directory
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+def test_a_danish_page_becomes_a_corpus_article(news_server, corpus_dir) -> None:
+    added = add_url(news_server.url(PANDA), open_corpus(corpus_dir), FAST)
+    assert added.id.startswith("005_")
+    assert (added.title, added.date, added.language, added.paragraphs) == (
+        "Odense Zoo får to røde pandaer fra Tjekkiet", "2023-04", "da", 11)
+    article, problems = read_article(added.path)
+    assert problems == []
+    assert article.source_url == news_server.url(PANDA)
+    assert article.paragraphs[0].kind is ParagraphKind.TITLE
+    assert article.paragraph(2).text.startswith("To røde pandaer flytter i maj")
+    assert [p.text for p in article.paragraphs if p.kind is ParagraphKind.HEADING] == ["Truet i naturen"]
+    text = added.path.read_text(encoding="utf-8")
+    assert text.startswith(" date 2023-04 Odense Zoo får to røde pandaer fra Tjekkiet\n\n")
+    for boilerplate in ("cookies", "Annonce", "Læs også", "Mest læste", "Forside", "Kontakt redaktionen"):
+        assert boilerplate not in text
+    # The whole corpus still loads, the new article with it.
+    corpus = load_corpus(corpus_dir)
+    assert corpus.article(added.id) is not None and not any(p.fatal for p in corpus.problems)
+
+
+def test_a_norwegian_page_in_windows_1252_is_read_right(news_server, corpus_dir) -> None:
+    added = add_url(news_server.url("/nyheter/sjofly-latin1"), open_corpus(corpus_dir), FAST)
+    assert (added.title, added.date, added.language) == (
+        "Elektrisk sjøfly skal fly mellom Bergen og Stavanger", "2024-09", "no")
+    assert "Fjordvinge håper på sikt å utvide med ruter til Haugesund og Florø" in added.path.read_text("utf-8")
+
+
+def test_the_same_article_is_not_added_twice(news_server, corpus_dir) -> None:
+    catalog = open_corpus(corpus_dir)
+    first = add_url(news_server.url(PANDA), catalog, FAST)
+    after_first = _snapshot(corpus_dir)
+    asked = len(news_server.requests)
+    # The same URL in another spelling is recognised without fetching it again.
+    with pytest.raises(DuplicateError, match=f"^already in corpus as {first.id} \\(same URL\\)$"):
+        add_url(news_server.url(PANDA + "/?utm_source=facebook&fbclid=abc"), catalog, FAST)
+    assert len(news_server.requests) == asked
+    # A short link redirecting to it, and a later run reading the folder afresh.
+    with pytest.raises(DuplicateError, match=f"{first.id} \\(same URL, redirected to "):
+        add_url(news_server.url("/kort/panda"), open_corpus(corpus_dir), FAST)
+    # The same text at another address.
+    sjofly = add_url(news_server.url(SJOFLY), catalog, FAST)
+    with pytest.raises(DuplicateError, match=f"{sjofly.id} \\(same text\\)"):
+        add_url(news_server.url("/nyheter/sjofly-latin1"), catalog, FAST)
+    assert set(_snapshot(corpus_dir)) == set(after_first) | {sjofly.path.name, sjofly.id + ".meta.json"}
+
+
+def test_a_page_without_a_date_is_added_with_a_warning_or_the_given_month(news_server, tmp_path) -> None:
+    undated = add_url(news_server.url("/fanoe/natfaerge"), open_corpus(tmp_path / "a"), FAST)
+    assert undated.date is None and "--date" in undated.warnings[0]
+    assert undated.path.read_text("utf-8").startswith("Sommerens færgefart til Fanø")
+    dated = add_url(news_server.url("/fanoe/natfaerge"), open_corpus(tmp_path / "b"), FAST, date="2023-06")
+    assert dated.date == "2023-06" and dated.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "reason"),
+    [
+        ("/findes-ikke", FetchError, "HTTP 404"),
+        ("/slow", FetchError, "timed out"),
+        ("/loop", FetchError, "too many redirects"),
+        ("/rapport.pdf", FetchError, "not an HTML page"),
+        ("/stor", FetchError, "larger than the 1.0 MB cap"),
+        ("/", ExtractError, "no article text"),
+    ],
+)
+def test_a_bad_page_changes_nothing(news_server, corpus_dir, path, error, reason) -> None:
+    before = _snapshot(corpus_dir)
+    with pytest.raises(error, match=reason):
+        add_url(news_server.url(path), open_corpus(corpus_dir), FAST)
+    assert _snapshot(corpus_dir) == before
