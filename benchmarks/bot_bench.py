@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -107,10 +106,6 @@ async def run(count: int, users: int) -> None:
 
 
 def main() -> None:
-    # The fake server runs in a thread of this process; with the default 5 ms GIL switch
-    # interval every hand-over between it and the bot can cost up to 5 ms, which would be
-    # measured as bot time. A real bot has its process to itself.
-    sys.setswitchinterval(0.0002)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--users", type=int, default=50)
