@@ -33,6 +33,7 @@ DATE_MATCH_BOOST = 1.3
 SAME_ARTICLE_DAMPING = 0.85
 MIN_COVERAGE = 0.4
 MIN_CONCEPTS = 2
+ON_TOPIC_CONCEPTS = 3
 NEIGHBOUR_SHARE = 0.4
 COVERAGE_EXPONENT = 0.5
 NEIGHBOUR_CANDIDATES = 10
@@ -179,15 +180,19 @@ class Engine:
     ) -> bool:
         """Whether some passage mentions enough of the question to be an answer.
 
-        Enough: at least MIN_COVERAGE of the idf-weighted concepts, and two concepts when the
-        question has two or more: a passage that shares one word with "What is the weather in
-        Oslo tomorrow?" is about something else.
+        Enough: two concepts when the question has two or more (a passage that shares one word
+        with "What is the weather in Oslo tomorrow?" is about something else), and either
+        MIN_COVERAGE of the idf-weighted concepts or ON_TOPIC_CONCEPTS of them (three shared
+        concepts keep a question on topic whatever chatter surrounds it).
         """
         needed = min(MIN_CONCEPTS, len(weights))
         total = sum(weights)
         for doc in pool:
             found = presence[doc]
-            if sum(found) >= needed and sum(w for w, f in zip(weights, found) if f) >= MIN_COVERAGE * total:
+            covered = sum(w for w, f in zip(weights, found, strict=True) if f)
+            if sum(found) >= needed and (
+                covered >= MIN_COVERAGE * total or sum(found) >= ON_TOPIC_CONCEPTS
+            ):
                 return True
         return False
 

@@ -53,6 +53,8 @@ def test_off_corpus_questions_abstain(engine: Engine, question: str) -> None:
         ("How many Russian soldiers are at the Ukrainian border?", "100.000 soldater"),
         ("Which regions did the Russian parliament vote to recognise?", "Lugansk og Donetsk"),
         ("Hva sa Stoltenberg om dialog med Russland?", "dialog"),
+        ("Hey What did Russia demand from NATO?", "krævet en bindende sikkerhedsgaranti"),
+        ("hi, QUICK ONE: what did russia demand from nato", "krævet en bindende sikkerhedsgaranti"),
     ],
 )
 def test_questions_beyond_the_dev_set_are_answered(engine: Engine, question: str, expected: str) -> None:
