@@ -156,6 +156,24 @@ class Engine:
             weights.append(max(found) if found else ABSENT_WORD_WEIGHT * rare)
         return weights
 
+    def _weighted_tokens(self, query: Query) -> list[tuple[str, float]]:
+        """The query's tokens, a Danish or Norwegian question's concepts scaled so that the best
+        token found in the corpus weighs 1.
+
+        When the question's own word never occurs ("krever"), its synonyms ("krav") are all the
+        corpus can match, and they stand in for it at full weight.
+        """
+        merged: dict[str, float] = {}
+        # In an English question every word is carried by translations alike; the imbalance is
+        # in Danish and Norwegian questions, between own words (1.0) and synonyms (PIVOT_WEIGHT).
+        rescale = query.language != "en"
+        for concept in query.concepts:
+            present = [w for t, w in concept.tokens if self._index.document_frequency(t)]
+            scale = 1.0 / max(present) if present and rescale else 1.0
+            for token, weight in concept.tokens:
+                merged[token] = merged.get(token, 0.0) + weight * scale
+        return list(merged.items())
+
     def _neighbours(self, doc: int) -> list[int]:
         """The passages just before and after `doc` in the same article."""
         article = self._passages[doc].article
@@ -204,7 +222,7 @@ class Engine:
         neighbours of the best candidates join the pool, a passage gets a share of its best
         neighbour's score, and concepts only its neighbours mention count partly to its coverage.
         """
-        candidates = self._index.top_k(query.weighted_tokens(), CANDIDATES)
+        candidates = self._index.top_k(self._weighted_tokens(query), CANDIDATES)
         weights = self._concept_weights(query) if candidates else None
         if weights is None:
             return []
