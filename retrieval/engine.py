@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Article, Corpus, Paragraph, ParagraphKind, load_corpus
-from retrieval.analysis import Analyzer
+from retrieval.analysis import Analyzer, word_spans
 from retrieval.answer import Answer, Hit
 from retrieval.bridging import Bridge, compound_parts, fold_names
 from retrieval.errors import EmptyCorpusError, IndexFormatError
@@ -286,6 +286,13 @@ class Engine:
             tokens = set(self._analyzer.tokens(sentence, article.language))
             return sum(weighted[t] * self._idf(t) for t in tokens if t in weighted)
 
+        excerpt = best_excerpt(paragraph.text, sentence_score)
+        highlights = tuple(
+            (start, end)
+            for start, end, word in word_spans(excerpt)
+            if any(t in weighted for t in self._analyzer.word_tokens(word, article.language))
+        )
+
         return Hit(
             rank=rank,
             score=score,
@@ -296,7 +303,8 @@ class Engine:
             language=article.language,
             paragraph_number=paragraph.number,
             paragraph=paragraph.text,
-            excerpt=best_excerpt(paragraph.text, sentence_score),
+            excerpt=excerpt,
             citation=citation(article, paragraph.number),
             source_url=article.source_url,
+            highlights=highlights,
         )

@@ -82,6 +82,14 @@ def test_every_hit_quotes_its_cited_paragraph_verbatim(engine: Engine) -> None:
             assert hit.paragraph in raw
 
 
+def test_highlights_mark_the_words_that_matched_across_languages(engine: Engine) -> None:
+    answer = engine.ask("What did Russia demand from NATO?")
+    marked = {hit.excerpt[s:e].lower() for hit in answer.hits for s, e in hit.highlights}
+    assert {"rusland", "nato"} <= marked
+    assert any(word.startswith(("krav", "kræv")) for word in marked)
+    assert not marked & {"og", "at", "om", "til"}
+
+
 def test_offset_pages_through_the_ranking(engine: Engine) -> None:
     first = engine.ask("Hva krever Russland av USA?", top_k=6)
     second_page = engine.ask("Hva krever Russland av USA?", top_k=3, offset=3)
