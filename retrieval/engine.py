@@ -18,7 +18,7 @@ from corpus import Article, Corpus, Paragraph, ParagraphKind, load_corpus
 from retrieval.analysis import Analyzer, word_spans
 from retrieval.answer import Answer, Hit
 from retrieval.bridging import Bridge, compound_parts, fold_names
-from retrieval.errors import EmptyCorpusError, IndexFormatError
+from retrieval.errors import EmptyCorpusError
 from retrieval.excerpt import best_excerpt
 from retrieval.fingerprint import corpus_fingerprint
 from retrieval.index import Bm25Index
@@ -98,9 +98,11 @@ class Engine:
         self._passages = passages_of(corpus)
         if not self._passages:
             raise EmptyCorpusError(f"no citable articles in corpus folder {corpus.directory}")
+        if index is not None and index.n_documents != len(self._passages):
+            # The folder changed while it was being read; the next start re-fingerprints it.
+            logger.warning("saved index does not match the corpus read; rebuilding it in memory")
+            index = None
         self._index = index or build_index(self._analyzer, self._passages)
-        if self._index.n_documents != len(self._passages):
-            raise IndexFormatError("the saved index does not match the corpus; run `kilde index`")
         self._queries = QueryBuilder(self._analyzer, bridge)
 
     @classmethod
