@@ -31,7 +31,7 @@ class IndexArrays:
     terms: list[str]  # term id -> token, in order of first appearance
     offsets: np.ndarray  # int64 [n_terms + 1]: postings of term t are offsets[t]:offsets[t+1]
     docs: np.ndarray  # int32 [n_postings]: document ordinals, ascending within a term
-    scores: np.ndarray  # float64 [n_postings]: the term's score in that document (minus zero_tf)
+    scores: np.ndarray  # float64 [n_postings]: the term's score in that document
     zero_tf: np.ndarray  # float64 [n_terms]: the term's score in documents without it
     doc_lengths: np.ndarray  # int32 [n_documents]
     avgdl: float

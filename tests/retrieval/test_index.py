@@ -89,6 +89,8 @@ def test_scores_and_order_equal_rank_bm25(documents, reference, index):
         assert [doc for doc, _ in got] == want, query
         for doc, score in got:
             assert score == pytest.approx(expected[doc], abs=1e-6)
+        # Summed in rank-bm25's order, so even near-ties break the same way.
+        assert [score for _, score in got] == [expected[doc] for doc in want]
         # Every document's score, not just the top ones.
         np.testing.assert_allclose(
             index.scores_for([(t, 1.0) for t in query], range(len(documents))), expected, atol=1e-6, rtol=0
