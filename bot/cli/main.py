@@ -14,17 +14,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.cli.engine_loading import CorpusFolderError
+from bot.cli.errors import UsageError
 from config import Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("ask", "eval", "serve", "add", "index", "corpus_check")
+SUBCOMMANDS = ("ask", "eval", "index", "corpus_check")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad usage of a subcommand (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         return int(args.run(args, settings))
-    except (SettingsError, UsageError) as error:
+    except (SettingsError, UsageError, CorpusFolderError) as error:
         if args.debug:
             raise
         print(f"kilde: {error}", file=sys.stderr)

@@ -1,0 +1,133 @@
+"""Text analysis shared by documents and questions: one analyzer, so both sides meet.
+
+Pipeline: Unicode normalisation (NFKC, lower case, invisible characters dropped) → words, with
+numbers such as "100.000" joined and hyphenated compounds ("Nato-generalsekretær") kept whole and
+split into their parts → stop words dropped → Snowball stem of the text's language → names folded
+to one spelling (Ukraina/Ukraine, Kijev/Kyiv) → long compounds also indexed by their known parts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import Stemmer
+
+from retrieval import stopwords
+
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff")
+)
+_TOKEN = re.compile(
+    r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?![\d])"  # 100.000, 100 000
+    r"|\d+(?:[.,]\d+)?"
+    r"|[^\W\d_]+(?:[-‐‑–][^\W\d_]+)*",
+    re.UNICODE,
+)
+_HYPHENS = re.compile(r"[-‐‑–]")
+_NUMBER_GROUPING = re.compile(r"[.\u00a0\u202f ]")
+
+_VERB_ENDINGS = ("edes", "ede", "tes", "des", "te", "de", "es")
+STEMMER_NAMES = {"da": "danish", "no": "norwegian", "en": "english"}
+LANGUAGES = tuple(STEMMER_NAMES)
+
+
+def normalize_keep_case(text: str) -> str:
+    """NFKC with invisible and direction-control characters removed."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, invisible and direction-control characters removed."""
+    return normalize_keep_case(text).lower()
+
+
+def words(text: str) -> list[str]:
+    """The normalised surface words of a text, compounds whole ("nato-generalsekretær")."""
+    out: list[str] = []
+    for match in _TOKEN.finditer(normalize(text)):
+        word = match.group()
+        if word[0].isdigit():
+            word = _NUMBER_GROUPING.sub("", word)
+        out.append(word)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(STEMMER_NAMES[language])
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Turns text of a known language into index tokens."""
+
+    # stem → canonical token, for names spelled differently across languages
+    canonical: Mapping[str, str] = field(default_factory=dict)
+    # known word stems used to split long compounds ("sikkerhedsgaranti" → "garanti")
+    compound_parts: frozenset[str] = frozenset()
+    min_compound_part: int = 4
+
+    def stem(self, word: str, language: str) -> str:
+        """The folded stem of one normalised word."""
+        stem = _stemmer(language).stemWord(word)
+        return self.canonical.get(stem, self.canonical.get(word, stem))
+
+    def is_stop_word(self, word: str, language: str) -> bool:
+        return word in stopwords.BY_LANGUAGE[language]
+
+    def word_tokens(self, word: str, language: str) -> list[str]:
+        """Index tokens for one surface word: its stem, plus parts of compounds."""
+        if word[0].isdigit():
+            return [word]
+        if len(word) < 2 or self.is_stop_word(word, language):
+            return []
+        if _HYPHENS.search(word):
+            parts = [part for part in _HYPHENS.split(word) if part]
+            tokens = [self.stem("".join(parts), language)]
+            for part in parts:
+                tokens.extend(self.word_tokens(part, language))
+            return tokens
+        stem = self.stem(word, language)
+        return [stem, *self._compound_heads(stem)]
+
+    def inflection_variants(self, word: str) -> list[str]:
+        """Stems of a question word with verb endings the stemmers keep ("mødtes" → "mød").
+
+        Snowball leaves past tenses apart from their nouns (mødtes/møde, krevde/krav); a question
+        in one form should still find a passage in the other.
+        """
+        out: list[str] = []
+        for ending in _VERB_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                base = word[: -len(ending)]
+                for language in ("da", "no"):
+                    out.append(self.stem(base, language))
+                    out.append(self.stem(base + "e", language))
+        return [t for t in dict.fromkeys(out) if len(t) >= 3]
+
+    def _compound_heads(self, stem: str) -> list[str]:
+        """Known words a long compound ends with, so "sikkerhedsgaranti" also finds "garanti"."""
+        if not self.compound_parts or len(stem) < 2 * self.min_compound_part + 1:
+            return []
+        for start in range(self.min_compound_part, len(stem) - self.min_compound_part + 1):
+            head = stem[start:]
+            if head in self.compound_parts:
+                return [head] if head != stem else []
+        return []
+
+    def tokens(self, text: str, language: str) -> list[str]:
+        """The index tokens of a text in `language` ("da", "no" or "en")."""
+        out: list[str] = []
+        for word in words(text):
+            out.extend(self.word_tokens(word, language))
+        return out
+
+    def tokens_many(self, texts: Iterable[str], language: str) -> list[str]:
+        out: list[str] = []
+        for text in texts:
+            out.extend(self.tokens(text, language))
+        return out

@@ -1,0 +1,102 @@
+"""Bridge questions across languages with the lexicon: English into Danish and Norwegian,
+Danish into Norwegian and back, and names into one spelling.
+
+Three uses of `retrieval.lexicon`:
+- `fold_names`: every spelling of a name (Kijev, Kiev, Kyiv) stems to one canonical token, on
+  both the document and the question side, so no query expansion is needed for names.
+- `compound_parts`: the stems of known Scandinavian words, so that long compounds are indexed by
+  their head too ("sikkerhedsgaranti" → "garanti").
+- `Bridge`: the index tokens an English word (or phrase) translates to, and, for a Danish or
+  Norwegian word, the tokens of its synonyms in both languages through the curated glossary
+  ("krever" → demand → "krav", "kræv").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from retrieval.analysis import LANGUAGES, Analyzer, words
+from retrieval.lexicon import Lexicon
+
+SCANDINAVIAN = ("da", "no")
+MAX_TRANSLATIONS = 6
+MAX_PIVOT_WORDS = 3
+DICTIONARY_RELIABILITY = 0.4
+
+
+def _single_words(phrases: Iterable[str]) -> Iterable[str]:
+    for phrase in phrases:
+        if " " not in phrase and "-" not in phrase:
+            yield phrase
+
+
+def fold_names(lexicon: Lexicon) -> dict[str, str]:
+    """Stem (in every language) of every name variant → the group's canonical token."""
+    plain = Analyzer()
+    canonical: dict[str, str] = {}
+    groups = {group for group in lexicon.names.values()}
+    for group in sorted(groups):
+        singles = [v for v in _single_words(group) if len(v) >= 3 and v.isalpha()]
+        if len(singles) < 2:
+            continue
+        target = plain.stem(singles[0], "da")
+        for variant in singles:
+            for language in LANGUAGES:
+                canonical.setdefault(plain.stem(variant, language), target)
+    return canonical
+
+
+def compound_parts(lexicon: Lexicon, min_length: int = 5) -> frozenset[str]:
+    """Stems of the Scandinavian words the lexicon knows, long enough to be compound heads."""
+    plain = Analyzer()
+    parts: set[str] = set()
+    for translation in lexicon.glossary.values():
+        for language in SCANDINAVIAN:
+            for word in _single_words(translation.get(language, ())):
+                stem = plain.stem(word, language)
+                if len(stem) >= min_length:
+                    parts.add(stem)
+    return frozenset(parts)
+
+
+class Bridge:
+    """Cross-language expansion of question words into index tokens."""
+
+    def __init__(self, lexicon: Lexicon, analyzer: Analyzer) -> None:
+        self._lexicon = lexicon
+        self._analyzer = analyzer
+        # Scandinavian stem → English glossary keys it translates, for pivoting da ↔ no.
+        self._pivot: dict[str, list[str]] = defaultdict(list)
+        for english, translation in lexicon.glossary.items():
+            for language in SCANDINAVIAN:
+                for word in _single_words(translation.get(language, ())):
+                    for token in analyzer.word_tokens(word, language)[:1]:
+                        if english not in self._pivot[token]:
+                            self._pivot[token].append(english)
+
+    def english(self, phrase: str) -> dict[str, float]:
+        """Index tokens of the Danish and Norwegian translations of an English word or phrase,
+        each with its reliability: 1 for our curated glossary, less for the dictionaries."""
+        curated = self._lexicon.glossary.get(" ".join(phrase.split()).lower(), {})
+        translation = self._lexicon.translate(phrase)
+        tokens: dict[str, float] = {}
+        for language in SCANDINAVIAN:
+            for target in translation.get(language, ())[:MAX_TRANSLATIONS]:
+                reliability = 1.0 if target in curated.get(language, ()) else DICTIONARY_RELIABILITY
+                for token in self._analyzer.tokens(target, language):
+                    tokens[token] = max(tokens.get(token, 0.0), reliability)
+        return tokens
+
+    def pivot(self, token: str) -> dict[str, float]:
+        """Tokens of the glossary synonyms, in both languages, of a Scandinavian index token."""
+        tokens: dict[str, float] = {}
+        for english in self._pivot.get(token, [])[:MAX_PIVOT_WORDS]:
+            for other, reliability in self.english(english).items():
+                if other != token:
+                    tokens[other] = max(tokens.get(other, 0.0), reliability)
+        return tokens
+
+    def phrases(self, question: str) -> list[str]:
+        """Multi-word glossary phrases in an English question ("defence ministry")."""
+        return [match.phrase for match in self._lexicon.find_phrases(words(question))]

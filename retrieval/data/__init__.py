@@ -1,0 +1,1 @@
+"""Package data: the bridging lexicons and the script that builds them."""

@@ -1,0 +1,42 @@
+"""Pick the sentence or two of a paragraph that answer, as a verbatim slice of it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# A sentence ends at . ! ? … (and any closing quote) before white space and a capital, digit,
+# quote or dash; "12. februar" and "USA's" stay whole.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»']?\s+(?=[\"“«'–\-A-ZÆØÅÄÖ0-9])")
+MAX_SENTENCES = 2
+SHORT_SENTENCE = 80
+
+
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a paragraph, white space between them left out."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        closing_quotes = len(match.group()) - len(match.group().lstrip("\"”»'"))
+        end = match.start() + closing_quotes
+        spans.append((start, end))
+        start = match.end()
+    spans.append((start, len(paragraph)))
+    return [(s, e) for s, e in spans if paragraph[s:e].strip()]
+
+
+def best_excerpt(paragraph: str, sentence_score: Callable[[str], float]) -> str:
+    """The best-scoring sentence, joined with its best neighbour when that adds to the answer."""
+    spans = sentence_spans(paragraph)
+    if len(spans) <= 1:
+        return paragraph
+    scores = [sentence_score(paragraph[s:e]) for s, e in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    first, last = best, best
+    neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(spans)]
+    if neighbours:
+        partner = max(neighbours, key=lambda i: (scores[i], -abs(i - best)))
+        short = spans[best][1] - spans[best][0] < SHORT_SENTENCE
+        if scores[partner] > 0 or (short and partner > best):
+            first, last = min(best, partner), max(best, partner)
+    return paragraph[spans[first][0] : spans[last][1]]

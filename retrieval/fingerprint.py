@@ -1,0 +1,42 @@
+"""A fingerprint of what an index is built from: the corpus files and the analysis settings.
+
+File names, sizes and modification times stand for the files (hashing 10,000 articles at every
+start would cost more than it saves); the analysis side is the code's analysis version, the BM25
+parameters and the contents of the lexicon data, which all change the tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from corpus.reader import SOURCE_SIDECAR_SUFFIX, article_paths
+
+# Bump when tokenisation, classification or passage building changes what gets indexed.
+ANALYSIS_VERSION = "1"
+DATA_DIR = Path(__file__).with_name("data")
+
+
+def _data_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(DATA_DIR.glob("*.tsv")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def corpus_fingerprint(directory: Path, settings: Iterable[str] = ()) -> str:
+    """A short hex digest that changes whenever an index of `directory` would change."""
+    digest = hashlib.sha256()
+    digest.update(f"analysis={ANALYSIS_VERSION};data={_data_digest()}".encode())
+    for item in settings:
+        digest.update(item.encode())
+    for path in article_paths(directory):
+        for file in (path, path.with_name(path.stem + SOURCE_SIDECAR_SUFFIX)):
+            try:
+                stat = file.stat()
+            except FileNotFoundError:
+                continue
+            digest.update(f"{file.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]

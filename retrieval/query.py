@@ -1,0 +1,141 @@
+"""Turn a question into weighted index tokens, bridging English into Danish and Norwegian.
+
+A question is a list of *concepts*, one per content word. Each concept carries the tokens that can
+express it in the corpus: its own stems in Danish and Norwegian and, for English words, their
+translations from the lexicon. The tokens of one concept share the concept's weight, so that a
+word with ten translations counts no more than a word with one: expansion never drowns the
+question's own words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from corpus.language import detect_language
+from retrieval.analysis import Analyzer, normalize, normalize_keep_case, words
+from retrieval.bridging import Bridge
+from retrieval.dates import DatePreference, find_date_preference
+
+SCANDINAVIAN = ("da", "no")
+MAX_QUESTION_WORDS = 64
+TRANSLATION_WEIGHT = 1.0
+PIVOT_WEIGHT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One content word of the question and the index tokens that can stand for it."""
+
+    word: str
+    tokens: tuple[tuple[str, float], ...]  # (token, share of the concept's weight)
+    is_name: bool = False  # a proper name: if no article mentions it, none can answer
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question analysed for retrieval."""
+
+    text: str
+    language: str
+    concepts: tuple[Concept, ...]
+    dates: DatePreference
+
+    def weighted_tokens(self) -> list[tuple[str, float]]:
+        """All (token, weight) pairs, the same token's weights added up."""
+        merged: dict[str, float] = {}
+        for concept in self.concepts:
+            for token, weight in concept.tokens:
+                merged[token] = merged.get(token, 0.0) + weight
+        return list(merged.items())
+
+
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÆØÅÄÖ][\w-]*)", re.UNICODE)
+
+
+def proper_names(question: str) -> set[str]:
+    """Normalised words that are capitalised inside a sentence ("Australia", "NATO", "Peskov's")."""
+    text = normalize_spaces(question)
+    return {normalize(m.group(1)).split("'")[0] for m in _CAPITALISED.finditer(text)}
+
+
+def normalize_spaces(text: str) -> str:
+    return " ".join(normalize_keep_case(text).split())
+
+
+def english_lemmas(word: str) -> list[str]:
+    """The word and its likely dictionary forms ("demanded" → "demand", "talks" → "talk")."""
+    forms = [word]
+    for suffix, replacement in (
+        ("'s", ""), ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+        ("ing", ""), ("ing", "e"), ("ly", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: len(word) - len(suffix)] + replacement)
+    if len(word) > 4 and word[-3:-2] == word[-4:-3] and word.endswith(("ed", "ing")):
+        forms.append(word[: -3 if word.endswith("ed") else -4])  # "planned" → "plan"
+    return list(dict.fromkeys(forms))
+
+
+class QueryBuilder:
+    """Builds `Query` objects with one analyzer and, optionally, the cross-language bridge."""
+
+    def __init__(self, analyzer: Analyzer, bridge: Bridge | None = None) -> None:
+        self._analyzer = analyzer
+        self._bridge = bridge
+
+    def build(self, question: str) -> Query:
+        language = detect_language(question, candidates=("en", "da", "no"))
+        question_words = words(question)[:MAX_QUESTION_WORDS]
+        concepts: list[Concept] = []
+        seen: set[str] = set()
+        if language == "en" and self._bridge is not None:
+            for phrase in self._bridge.phrases(" ".join(question_words)):
+                tokens = self._bridge.english(phrase)
+                if tokens:
+                    concepts.append(_concept(phrase, [], tokens, TRANSLATION_WEIGHT, is_name=False))
+                    seen.update(phrase.split())
+        names = proper_names(question)
+        for word in question_words:
+            if word in seen:
+                continue
+            seen.add(word)
+            concept = self._concept(word, language, is_name=word in names)
+            if concept is not None:
+                concepts.append(concept)
+        return Query(question, language, tuple(concepts), find_date_preference(question))
+
+    def _concept(self, word: str, language: str, *, is_name: bool) -> Concept | None:
+        analyzer = self._analyzer
+        if not is_name and any(analyzer.is_stop_word(word, lang) for lang in (language, *SCANDINAVIAN)):
+            return None
+        own = list(dict.fromkeys(t for lang in SCANDINAVIAN for t in analyzer.word_tokens(word, lang)))
+        own += [t for t in analyzer.inflection_variants(word) if t not in own]
+        expansion: dict[str, float] = {}
+        weight = TRANSLATION_WEIGHT
+        if self._bridge is not None and not word[0].isdigit():
+            if language == "en":
+                for form in english_lemmas(word):
+                    for token, reliability in self._bridge.english(form).items():
+                        expansion[token] = max(expansion.get(token, 0.0), reliability)
+            else:
+                weight = PIVOT_WEIGHT
+                for token in own[:1]:
+                    expansion = self._bridge.pivot(token)
+        return _concept(word, own, expansion, weight, is_name=is_name)
+
+
+def _concept(
+    word: str, own: list[str], expansion: dict[str, float], weight: float, *, is_name: bool
+) -> Concept | None:
+    """The question's own tokens at full weight; expansions share a damped weight, the more
+    reliable translations (the curated glossary's) getting the larger part."""
+    expansion = {t: r for t, r in expansion.items() if t not in own}
+    if not own and not expansion:
+        return None
+    tokens = [(token, 1.0) for token in own]
+    if expansion:
+        norm = math.sqrt(sum(expansion.values()))
+        tokens.extend((token, weight * r / norm) for token, r in expansion.items())
+    return Concept(word, tuple(tokens), is_name)

@@ -1,0 +1,50 @@
+"""Text analysis: normalisation, numbers, compounds, stop words, stems, dates, language."""
+
+from __future__ import annotations
+
+from corpus.language import detect_language
+from retrieval.analysis import Analyzer, words
+from retrieval.dates import DatePreference, find_date_preference
+
+
+def test_numbers_with_thousands_separators_are_one_token() -> None:
+    assert "100000" in words("op mod 100.000 soldater")
+    assert "90000" in words("over 90.000 soldater")
+
+
+def test_invisible_characters_and_width_variants_are_normalised() -> None:
+    assert words("Ru\u200bsland\u202e og ＮＡＴＯ") == ["rusland", "og", "nato"]
+
+
+def test_hyphenated_compounds_index_whole_and_parts() -> None:
+    tokens = Analyzer().tokens("Nato-generalsekretær Jens Stoltenberg", "da")
+    assert {"natogeneralsekretær", "nato", "generalsekretær"} <= set(tokens)
+    # "Ukraine-krise" meets "ukrainekrisen" written as one word
+    assert Analyzer().tokens("Ukraine-krise", "da")[0] == Analyzer().tokens("ukrainekrisen", "da")[0]
+
+
+def test_stop_words_are_dropped_and_inflections_share_a_stem() -> None:
+    analyzer = Analyzer()
+    assert analyzer.tokens("og det er ikke", "da") == []
+    assert analyzer.tokens("kravene", "no") == analyzer.tokens("krav", "no")
+    assert analyzer.tokens("soldater", "da") == analyzer.tokens("soldat", "da")
+
+
+def test_compound_heads_come_from_known_parts() -> None:
+    analyzer = Analyzer(compound_parts=frozenset({"garanti"}))
+    assert "garanti" in analyzer.tokens("sikkerhedsgaranti", "da")
+    assert analyzer.tokens("garanti", "da") == ["garanti"]
+
+
+def test_language_detection() -> None:
+    assert detect_language("Hva krever Russland av USA?") == "no"
+    assert detect_language("Hvad beskylder Rusland Ukraine for efter mødet?") == "da"
+    assert detect_language("What did Russia demand from NATO?", ("en", "da", "no")) == "en"
+
+
+def test_dates_in_questions() -> None:
+    assert find_date_preference("What happened in January 2022?") == DatePreference(2022, 1)
+    assert find_date_preference("Hva skjedde i februar?") == DatePreference(None, 2)
+    assert find_date_preference("december 2021") == DatePreference(2021, 12)
+    assert not find_date_preference("May I ask about NATO?")
+    assert DatePreference(2022, 1).matches("2022-01") and not DatePreference(2022, 1).matches("2021-12")
