@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,8 +35,18 @@ COLUMNS = [
     ("get_scores p99 ms", "baseline_p99_ms"),
     ("speed-up", "speedup"),
     ("same top-k", "agreement"),
-    ("answer p50/p99 ms", "answer_ms"),
+    ("answer p50 ms", "answer_p50_ms"),
+    ("answer p99 ms", "answer_p99_ms"),
+    ("engine start: rebuild / saved s", "engine_open"),
 ]
+
+
+def _engine_variant() -> str:
+    try:
+        from retrieval.engine import BM25_VARIANT
+    except ImportError:
+        return "plus"
+    return BM25_VARIANT
 
 
 def parse_size(text: str) -> int:
@@ -67,7 +78,9 @@ def baseline_sample(n_paragraphs: int, n_queries: int) -> int:
     return min(n_queries, max(50, 20_000_000 // n_paragraphs))
 
 
-def measure(n: int, *, n_queries: int, k: int, variant: str, loads: int, data_dir: Path, log) -> dict:
+def measure(
+    n: int, *, n_queries: int, k: int, variant: str, loads: int, data_dir: Path, answers: bool, log
+) -> dict:
     """All measurements for one corpus size."""
     started = time.perf_counter()
     articles = generate(n, data_dir=data_dir)
@@ -95,11 +108,23 @@ def measure(n: int, *, n_queries: int, k: int, variant: str, loads: int, data_di
     row["speedup"] = base["p50_ms"] / ours["p50_ms"] if ours["p50_ms"] else float("inf")
     same = sum(a == b for a, b in zip(ours["top"][:sample], base["top"]))
     row["agreement"] = f"{same}/{sample}"
-    # TODO(full answer): time `Engine.ask` + `Answer.to_json()` ("as `kilde ask --json -` produces
-    # it") once retrieval.engine.Engine is on main; the benchmark corpus needs the lead's analyzer.
-    row["answer_ms"] = "TODO"
     log(f"[{n}] rank-bm25 get_scores p50 {base['p50_ms']:.1f} ms ({sample} questions)")
+    if answers:
+        row.update(measure_answers(articles, folder / "engine-index", queries_path, log=lambda m: log(f"[{n}] {m}")))
     return row
+
+
+def measure_answers(articles: Path, index_dir: Path, queries_path: Path, *, log) -> dict:
+    """The full answer through the lead's Engine, started once without and once with a saved index."""
+    shutil.rmtree(index_dir, ignore_errors=True)
+    first = _worker("answer", str(articles), str(index_dir), str(queries_path))
+    log(f"engine started in {first['open_s']:.1f}s building its index")
+    second = _worker("answer", str(articles), str(index_dir), str(queries_path))
+    log(f"engine started in {second['open_s']:.1f}s from the saved index; answer p50 {second['p50_ms']:.2f} ms")
+    return {"answer_p50_ms": second["p50_ms"], "answer_p99_ms": second["p99_ms"],
+            "answer_rss_mb": second["answer_rss_mb"], "answered": second["answered"],
+            "engine_open_build_s": first["open_s"], "engine_open_saved_s": second["open_s"],
+            "engine_open": f"{first['open_s']:.1f} / {second['open_s']:.1f}"}
 
 
 def _format(key: str, value) -> str:
@@ -109,7 +134,7 @@ def _format(key: str, value) -> str:
         return f"{value:,}"
     if key == "speedup":
         return f"{value:,.0f}x"
-    if key in ("p50_ms", "p99_ms"):
+    if key in ("p50_ms", "p99_ms", "answer_p50_ms", "answer_p99_ms"):
         return f"{value:.3f}"
     if key in ("build_s", "load_ms", "baseline_p50_ms", "baseline_p99_ms"):
         return f"{value:.1f}" if value < 1000 else f"{value:,.0f}"
@@ -130,7 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k,1M", help="corpus sizes in paragraphs (default 10k,100k,1M)")
     parser.add_argument("--queries", type=int, default=1000, help="questions per size (default 1000)")
     parser.add_argument("--k", type=int, default=10, help="hits per question (default 10)")
-    parser.add_argument("--variant", default="plus", choices=("okapi", "l", "plus"))
+    parser.add_argument("--variant", default=_engine_variant(), choices=("okapi", "l", "plus"),
+                        help="BM25 variant (default: the one the engine ranks with)")
+    parser.add_argument("--no-answers", dest="answers", action="store_false",
+                        help="skip the full-answer measurement through the engine")
     parser.add_argument("--loads", type=int, default=5, help="fresh processes timing the cold load (median)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where corpora and indexes are cached")
     parser.add_argument("--json", type=Path, help="also write the raw results to this file")
@@ -146,9 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for n in sizes:
         rows.append(measure(n, n_queries=args.queries, k=args.k, variant=args.variant, loads=args.loads,
-                            data_dir=args.data_dir, log=log))
-    print(f"BM25{'' if args.variant == 'okapi' else args.variant.capitalize() if args.variant == 'plus' else 'L'}, "
-          f"{args.queries} questions of 2-6 words, top {args.k}, one process per measurement")
+                            data_dir=args.data_dir, answers=args.answers, log=log))
+    name = {"okapi": "BM25Okapi", "l": "BM25L", "plus": "BM25Plus"}[args.variant]
+    print(f"{name}, {args.queries} questions of 2-6 words, top {args.k}, one process per measurement")
     print(render(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))

@@ -4,6 +4,7 @@
     python -m benchmarks.worker load     INDEX_DIR
     python -m benchmarks.worker query    INDEX_DIR QUERIES_JSON K
     python -m benchmarks.worker baseline ARTICLES QUERIES_JSON K VARIANT LIMIT
+    python -m benchmarks.worker answer   ARTICLES INDEX_DIR QUERIES_JSON
 
 Each prints one JSON object on stdout.
 """
@@ -99,8 +100,30 @@ def baseline(articles: str, queries_json: str, k: str, variant: str, limit: str)
     return {**_latencies(times), "baseline_build_s": built, "baseline_rss_mb": _peak_rss_mb(), "top": results}
 
 
+def answer(articles: str, index_dir: str, queries_json: str) -> dict:
+    """The whole answer as `kilde ask --json -` produces it: Engine.ask, then the JSON line."""
+    from retrieval.engine import Engine
+
+    start = time.perf_counter()
+    engine = Engine.open(Path(articles), index_dir=Path(index_dir))
+    opened = time.perf_counter() - start
+    questions = [" ".join(q) + "?" for q in json.loads(Path(queries_json).read_text())]
+    for question in questions[:20]:
+        json.dumps(engine.ask(question).to_json(), ensure_ascii=False)
+    times = []
+    answered = 0
+    for question in questions:
+        t0 = time.perf_counter_ns()
+        result = engine.ask(question)
+        json.dumps(result.to_json(), ensure_ascii=False)
+        times.append(time.perf_counter_ns() - t0)
+        answered += result.answered
+    return {**_latencies(times), "open_s": opened, "answer_rss_mb": _peak_rss_mb(), "answered": answered}
+
+
 def main(argv: list[str]) -> int:
-    task = {"build": build, "load": load, "query": query, "baseline": baseline}[argv[0]]
+    tasks = {"build": build, "load": load, "query": query, "baseline": baseline, "answer": answer}
+    task = tasks[argv[0]]
     print(json.dumps(task(*argv[1:])))
     return 0
 
