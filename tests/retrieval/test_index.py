@@ -215,3 +215,12 @@ def test_corrupt_manifest_and_other_versions_are_reported(saved):
     with pytest.raises(IndexFormatError, match="manifest"):
         Bm25Index.load(saved)
     assert issubclass(IndexFormatError, RetrievalError)
+
+
+def test_progress_bar_does_not_change_the_index(capsys):
+    documents = _corpus(5000)
+    quiet = Bm25Index.build(documents)
+    shown = Bm25Index.build(iter(documents), progress=True)
+    capsys.readouterr()
+    query = [("ord3", 1.0), (COMMON, 1.0)]
+    assert shown.top_k(query, 10) == quiet.top_k(query, 10)
