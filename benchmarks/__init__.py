@@ -1,0 +1,1 @@
+"""Kilde's benchmark suite: `python -m benchmarks.run` (see benchmarks/README.md)."""

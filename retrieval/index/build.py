@@ -31,7 +31,7 @@ class IndexArrays:
     terms: list[str]  # term id -> token, in order of first appearance
     offsets: np.ndarray  # int64 [n_terms + 1]: postings of term t are offsets[t]:offsets[t+1]
     docs: np.ndarray  # int32 [n_postings]: document ordinals, ascending within a term
-    scores: np.ndarray  # float64 [n_postings]: the term's score in that document (minus zero_tf)
+    scores: np.ndarray  # float64 [n_postings]: the term's score in that document
     zero_tf: np.ndarray  # float64 [n_terms]: the term's score in documents without it
     doc_lengths: np.ndarray  # int32 [n_documents]
     avgdl: float
@@ -50,14 +50,23 @@ def _progress_bar(enabled: bool, total: int | None) -> Iterator:
         yield bar, bar.add_task("indexing", total=total)
 
 
+class _Scan:
+    """What the streaming pass collects; `_materialise` drops each piece once it is used."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.term_ids = array("i")
+        self.frequencies = array("i")
+        self.unique_per_doc = array("i")
+        self.doc_lengths = array("i")
+
+
 def build_arrays(documents: Iterable[Sequence[str]], params: Bm25Params, *, progress: bool = False) -> IndexArrays:
     """Index token lists in one streaming pass; see the module docstring for the memory bound."""
-    vocabulary: dict[str, int] = {}
-    term_ids = array("i")
-    frequencies = array("i")
-    unique_per_doc = array("i")
-    doc_lengths = array("i")
-    setdefault = vocabulary.setdefault
+    scan = _Scan()
+    setdefault = scan.vocabulary.setdefault
+    vocabulary, term_ids, frequencies = scan.vocabulary, scan.term_ids, scan.frequencies
+    unique_per_doc, doc_lengths = scan.unique_per_doc, scan.doc_lengths
     total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
     with _progress_bar(progress, total) as bar:
         for n, document in enumerate(documents, 1):
@@ -73,21 +82,18 @@ def build_arrays(documents: Iterable[Sequence[str]], params: Bm25Params, *, prog
                 bar[0].update(bar[1], completed=n)
         if bar is not None:
             bar[0].update(bar[1], completed=len(doc_lengths), total=len(doc_lengths))
-    return _materialise(vocabulary, term_ids, frequencies, unique_per_doc, doc_lengths, params)
+    del term_ids, frequencies, unique_per_doc
+    return _materialise(scan, params)
 
 
-def _materialise(
-    vocabulary: dict[str, int],
-    term_ids: array,
-    frequencies: array,
-    unique_per_doc: array,
-    doc_lengths_buffer: array,
-    params: Bm25Params,
-) -> IndexArrays:
-    n_documents = len(doc_lengths_buffer)
-    n_terms = len(vocabulary)
-    doc_lengths = np.frombuffer(doc_lengths_buffer, dtype=np.int32).copy()
-    tids = np.frombuffer(term_ids, dtype=np.int32)
+_SCORE_CHUNK = 1 << 20  # postings scored at a time: bounds the float64 temporaries
+
+
+def _materialise(scan: _Scan, params: Bm25Params) -> IndexArrays:
+    n_documents = len(scan.doc_lengths)
+    n_terms = len(scan.vocabulary)
+    doc_lengths = np.frombuffer(scan.doc_lengths, dtype=np.int32).copy()
+    tids = np.frombuffer(scan.term_ids, dtype=np.int32)
     df = np.bincount(tids, minlength=n_terms).astype(np.int64)
     offsets = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=offsets[1:])
@@ -98,19 +104,27 @@ def _materialise(
     # Group postings by term; a stable sort keeps document ordinals ascending within a term.
     order = np.argsort(tids, kind="stable")
     del tids
-    docs = np.repeat(np.arange(n_documents, dtype=np.int32), np.frombuffer(unique_per_doc, dtype=np.int32))[order]
-    tf = np.frombuffer(frequencies, dtype=np.int32)[order]
-    del order
-    term_of_posting = np.repeat(np.arange(n_terms, dtype=np.int32), df)
-    scores = (
-        term_scores(params, idf[term_of_posting], tf, doc_lengths[docs], avgdl)
-        if len(docs)
-        else np.zeros(0, dtype=np.float64)
+    scan.term_ids = array("i")  # frees the buffer
+    unsorted_docs = np.repeat(
+        np.arange(n_documents, dtype=np.int32), np.frombuffer(scan.unique_per_doc, dtype=np.int32)
     )
+    scan.unique_per_doc = array("i")  # frees the buffer
+    docs = unsorted_docs[order]
+    del unsorted_docs
+    tf = np.frombuffer(scan.frequencies, dtype=np.int32)[order]
+    scan.frequencies = array("i")  # frees the buffer
+    del order
+
+    scores = np.empty(len(docs), dtype=np.float64)
+    term_of_posting = np.repeat(np.arange(n_terms, dtype=np.int32), df)
+    for start in range(0, len(docs), _SCORE_CHUNK):
+        part = slice(start, start + _SCORE_CHUNK)
+        scores[part] = term_scores(params, idf[term_of_posting[part]], tf[part], doc_lengths[docs[part]], avgdl)
+    del term_of_posting, tf
     logger.info("indexed %d documents, %d terms, %d postings", n_documents, n_terms, len(docs))
     return IndexArrays(
         params=params,
-        terms=list(vocabulary),
+        terms=list(scan.vocabulary),
         offsets=offsets,
         docs=docs,
         scores=scores,

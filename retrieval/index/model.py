@@ -74,11 +74,7 @@ def compute_idf(params: Bm25Params, document_frequencies: np.ndarray, n_document
 def term_scores(
     params: Bm25Params, idf: np.ndarray, tf: np.ndarray, doc_len: np.ndarray, avgdl: float
 ) -> np.ndarray:
-    """Score postings: `idf`, `tf` and `doc_len` are aligned per posting (tf > 0).
-
-    For BM25Plus the result excludes the term's zero-tf score (`zero_tf_scores`), which every
-    document gets; the caller adds it back for the whole corpus at once.
-    """
+    """Score postings: `idf`, `tf` and `doc_len` are aligned per posting (tf > 0)."""
     k1, b, delta = params.k1, params.b, params.delta
     tf = tf.astype(np.float64)
     # rank-bm25 evaluates `b * doc_len / avgdl` on an integer array: keep that order.
@@ -88,7 +84,7 @@ def term_scores(
     if params.variant == "l":
         ctd = tf / norm
         return idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
-    return idf * (delta + (tf * (k1 + 1)) / (k1 * norm + tf)) - idf * delta
+    return idf * (delta + (tf * (k1 + 1)) / (k1 * norm + tf))
 
 
 def zero_tf_scores(params: Bm25Params, idf: np.ndarray) -> np.ndarray:

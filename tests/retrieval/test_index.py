@@ -89,6 +89,8 @@ def test_scores_and_order_equal_rank_bm25(documents, reference, index):
         assert [doc for doc, _ in got] == want, query
         for doc, score in got:
             assert score == pytest.approx(expected[doc], abs=1e-6)
+        # Summed in rank-bm25's order, so even near-ties break the same way.
+        assert [score for _, score in got] == [expected[doc] for doc in want]
         # Every document's score, not just the top ones.
         np.testing.assert_allclose(
             index.scores_for([(t, 1.0) for t in query], range(len(documents))), expected, atol=1e-6, rtol=0
@@ -213,3 +215,12 @@ def test_corrupt_manifest_and_other_versions_are_reported(saved):
     with pytest.raises(IndexFormatError, match="manifest"):
         Bm25Index.load(saved)
     assert issubclass(IndexFormatError, RetrievalError)
+
+
+def test_progress_bar_does_not_change_the_index(capsys):
+    documents = _corpus(5000)
+    quiet = Bm25Index.build(documents)
+    shown = Bm25Index.build(iter(documents), progress=True)
+    capsys.readouterr()
+    query = [("ord3", 1.0), (COMMON, 1.0)]
+    assert shown.top_k(query, 10) == quiet.top_k(query, 10)

@@ -1,0 +1,132 @@
+"""One measurement per fresh process (so load times are cold and peak RSS is the task's own).
+
+    python -m benchmarks.worker build    ARTICLES INDEX_DIR VARIANT
+    python -m benchmarks.worker load     INDEX_DIR
+    python -m benchmarks.worker query    INDEX_DIR QUERIES_JSON K
+    python -m benchmarks.worker baseline ARTICLES QUERIES_JSON K VARIANT LIMIT
+    python -m benchmarks.worker answer   ARTICLES INDEX_DIR QUERIES_JSON
+
+Each prints one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _latencies(times_ns: list[int]) -> dict[str, float]:
+    ms = np.array(times_ns, dtype=np.float64) / 1e6
+    return {"p50_ms": float(np.percentile(ms, 50)), "p99_ms": float(np.percentile(ms, 99)),
+            "mean_ms": float(ms.mean()), "n": len(ms)}
+
+
+def build(articles: str, index_dir: str, variant: str) -> dict:
+    from benchmarks.corpus import iter_paragraphs, tokenize
+    from retrieval.index import Bm25Index
+
+    start = time.perf_counter()
+    index = Bm25Index.build((tokenize(p) for p in iter_paragraphs(Path(articles))), variant=variant)
+    built = time.perf_counter()
+    index.save(Path(index_dir))
+    saved = time.perf_counter()
+    size = sum(path.stat().st_size for path in Path(index_dir).iterdir())
+    return {"build_s": built - start, "save_s": saved - built, "index_mb": size / 2**20,
+            "documents": index.n_documents, "terms": index.n_terms, "postings": index.n_postings,
+            "build_rss_mb": _peak_rss_mb()}
+
+
+def load(index_dir: str) -> dict:
+    from retrieval.index import Bm25Index
+
+    start = time.perf_counter()
+    index = Bm25Index.load(Path(index_dir))
+    index.top_k([("x", 1.0)], 1)
+    return {"load_ms": (time.perf_counter() - start) * 1e3, "load_rss_mb": _peak_rss_mb()}
+
+
+def query(index_dir: str, queries_json: str, k: str) -> dict:
+    from retrieval.index import Bm25Index
+
+    index = Bm25Index.load(Path(index_dir))
+    queries = [[(token, 1.0) for token in q] for q in json.loads(Path(queries_json).read_text())]
+    top = int(k)
+    for pairs in queries[:20]:  # warm up: first touches of the memory-mapped pages
+        index.top_k(pairs, top)
+    times, results = [], []
+    clock = time.perf_counter_ns
+    for pairs in queries:
+        t0 = clock()
+        hits = index.top_k(pairs, top)
+        times.append(clock() - t0)
+        results.append([doc for doc, _ in hits])
+    return {**_latencies(times), "query_rss_mb": _peak_rss_mb(), "top": results}
+
+
+def baseline(articles: str, queries_json: str, k: str, variant: str, limit: str) -> dict:
+    import rank_bm25
+
+    from benchmarks.corpus import iter_paragraphs, tokenize
+
+    engine = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}[variant]
+    intern: dict[str, str] = {}  # one str object per word form: the token lists stay small
+    start = time.perf_counter()
+    documents = [[intern.setdefault(t, t) for t in tokenize(p)] for p in iter_paragraphs(Path(articles))]
+    bm25 = engine(documents)
+    built = time.perf_counter() - start
+    queries = json.loads(Path(queries_json).read_text())[: int(limit)]
+    top = int(k)
+    times, results = [], []
+    for tokens in queries:
+        t0 = time.perf_counter_ns()
+        scores = bm25.get_scores(tokens)
+        best = np.argpartition(-scores, min(top, len(scores) - 1))[:top]
+        times.append(time.perf_counter_ns() - t0)
+        # Same rule as Bm25Index: best first, ties to the lower ordinal, only matching documents.
+        wanted = set(tokens)
+        pool = np.argpartition(-scores, min(top * 20, len(scores) - 1))[: top * 20]
+        order = sorted((int(i) for i in pool), key=lambda i: (-scores[i], i))
+        results.append([i for i in order if wanted.intersection(documents[i])][:top])
+        del best
+    return {**_latencies(times), "baseline_build_s": built, "baseline_rss_mb": _peak_rss_mb(), "top": results}
+
+
+def answer(articles: str, index_dir: str, queries_json: str) -> dict:
+    """The whole answer as `kilde ask --json -` produces it: Engine.ask, then the JSON line."""
+    from retrieval.engine import Engine
+
+    start = time.perf_counter()
+    engine = Engine.open(Path(articles), index_dir=Path(index_dir))
+    opened = time.perf_counter() - start
+    questions = [" ".join(q) + "?" for q in json.loads(Path(queries_json).read_text())]
+    for question in questions[:20]:
+        json.dumps(engine.ask(question).to_json(), ensure_ascii=False)
+    times = []
+    answered = 0
+    for question in questions:
+        t0 = time.perf_counter_ns()
+        result = engine.ask(question)
+        json.dumps(result.to_json(), ensure_ascii=False)
+        times.append(time.perf_counter_ns() - t0)
+        answered += result.answered
+    return {**_latencies(times), "open_s": opened, "answer_rss_mb": _peak_rss_mb(), "answered": answered}
+
+
+def main(argv: list[str]) -> int:
+    tasks = {"build": build, "load": load, "query": query, "baseline": baseline, "answer": answer}
+    task = tasks[argv[0]]
+    print(json.dumps(task(*argv[1:])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
