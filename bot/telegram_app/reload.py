@@ -2,9 +2,10 @@
 
 A new engine is opened aside, in a worker thread so that the event loop keeps answering, and
 swapped in whole: one assignment to `BotRuntime.engine`, which handlers read at the start of
-each update, so no update ever sees a half-built engine. Two triggers share one lock (concurrent
-triggers never build twice): an admin's /reload, and a watcher that compares the corpus folder's
-fingerprint (file names, sizes and times: cheap) every `KILDE_RELOAD_INTERVAL` seconds. Engine
+each update, so no update ever sees a half-built engine. Two triggers: an admin's /reload, and a
+watcher that compares the corpus folder's fingerprint (file names, sizes and times: cheap) every
+`KILDE_RELOAD_INTERVAL` seconds. Only one reload runs at a time: a trigger that arrives during
+one waits for it and shares its outcome instead of building a second engine. Engine
 opening goes through the saved index, so reloading an unchanged corpus costs a load, not a
 rebuild. A reload that fails logs one warning, and the old engine keeps serving.
 """
@@ -91,7 +92,7 @@ class Reloader:
         self._corpus_dir = corpus_dir
         self._open_engine = open_engine
         self.interval = interval
-        self._lock = asyncio.Lock()
+        self._running: asyncio.Task[ReloadOutcome] | None = None
         # The fingerprint of the folder as last loaded or tried: a failed reload is not
         # retried (and warned about) every few seconds, only once the folder changes again.
         self._seen: str | None = None
@@ -101,34 +102,41 @@ class Reloader:
     @property
     def busy(self) -> bool:
         """Whether a reload is being built right now."""
-        return self._lock.locked()
+        return self._running is not None and not self._running.done()
 
     def fingerprint(self) -> str:
         """The corpus folder's current fingerprint (stat calls only; raises if unreadable)."""
         return corpus_fingerprint(self._corpus_dir)
 
     async def reload(self, reason: str) -> ReloadOutcome:
-        """Open a new engine aside and swap it in; on failure keep the current one."""
-        async with self._lock:
-            started = time.perf_counter()
-            old = self._runtime.engine
-            try:
-                # Taken before reading the folder, so a change made during the build is
-                # seen by the next check and picked up then.
-                fingerprint = await asyncio.to_thread(self.fingerprint)
-                self._seen = fingerprint
-                engine = await asyncio.to_thread(self._open_engine)
-            except Exception as error:  # whatever breaks, the bot must keep serving
-                line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-                logger.warning("reload (%s) failed; still serving the previous %d articles: %s",
-                               reason, len(old.corpus.articles), line)
-                return ReloadOutcome(len(old.corpus.articles), old.passage_count,
-                                     time.perf_counter() - started, CorpusChange(), line)
-            self._runtime.engine = engine
-            outcome = ReloadOutcome(
-                len(engine.corpus.articles), engine.passage_count,
-                time.perf_counter() - started, CorpusChange.between(old.corpus, engine.corpus),
-            )
+        """Open a new engine aside and swap it in (or join the reload already running)."""
+        running = self._running
+        if running is None or running.done():
+            running = self._running = asyncio.create_task(self._reload(reason), name="kilde-reload")
+        # Shielded: a caller that goes away (a handler cancelled at shutdown) leaves the
+        # reload to finish for the others.
+        return await asyncio.shield(running)
+
+    async def _reload(self, reason: str) -> ReloadOutcome:
+        started = time.perf_counter()
+        old = self._runtime.engine
+        try:
+            # Taken before reading the folder, so that a change made during the build is
+            # seen by the next check and picked up then.
+            fingerprint = await asyncio.to_thread(self.fingerprint)
+            self._seen = fingerprint
+            engine = await asyncio.to_thread(self._open_engine)
+        except Exception as error:  # whatever breaks, the bot must keep serving
+            line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            logger.warning("reload (%s) failed; still serving the previous %d articles: %s",
+                           reason, len(old.corpus.articles), line)
+            return ReloadOutcome(len(old.corpus.articles), old.passage_count,
+                                 time.perf_counter() - started, CorpusChange(), line)
+        self._runtime.engine = engine  # the swap: one reference, the engine complete
+        outcome = ReloadOutcome(
+            len(engine.corpus.articles), engine.passage_count,
+            time.perf_counter() - started, CorpusChange.between(old.corpus, engine.corpus),
+        )
         logger.info("reload (%s): %s", reason, outcome.summary())
         return outcome
 
@@ -165,12 +173,13 @@ class Reloader:
             logger.info("watching %s for changes every %g s", self._corpus_dir, self.interval)
 
     async def stop(self) -> None:
-        """Stop watching (a build already running in its thread is left to finish)."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Stop watching and abandon a reload in progress (its thread finishes on its own)."""
+        for task in (self._task, self._running):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._running = None
 
 
 def reloader(context: ContextTypes.DEFAULT_TYPE) -> Reloader:
