@@ -7,7 +7,11 @@ import logging
 import time
 
 from telegram import (
-    InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
@@ -16,7 +20,11 @@ from telegram.ext import ContextTypes
 from bot.telegram_app import callbacks, formatting
 from bot.telegram_app.access import ADMINS_ONLY, REFUSAL, SLOW_DOWN, Verdict
 from bot.telegram_app.addressing import (
-    clip, command_argument, original_question, question_in, without_mentions,
+    clip,
+    command_argument,
+    original_question,
+    question_in,
+    without_mentions,
 )
 from bot.telegram_app.reload import reloader
 from bot.telegram_app.runtime import runtime

@@ -126,7 +126,7 @@ class Reloader:
             fingerprint = await asyncio.to_thread(self.fingerprint)
             self._seen = fingerprint
             engine = await asyncio.to_thread(self._open_engine)
-        except Exception as error:  # whatever breaks, the bot must keep serving
+        except Exception as error:  # noqa: BLE001 (whatever breaks, the bot keeps serving)
             line = (str(error).strip().splitlines() or [type(error).__name__])[0]
             logger.warning("reload (%s) failed; still serving the previous %d articles: %s",
                            reason, len(old.corpus.articles), line)
@@ -144,7 +144,7 @@ class Reloader:
         """Reload if the corpus folder changed since the last load; None if it didn't."""
         try:
             current = await asyncio.to_thread(self.fingerprint)
-        except Exception as error:  # a vanished or unreadable folder: warn once, keep serving
+        except Exception as error:  # noqa: BLE001 (a vanished or unreadable folder: warn once)
             if not self._unreadable:
                 logger.warning("cannot check the corpus folder; still serving: %s", error)
             self._unreadable = True
@@ -166,7 +166,7 @@ class Reloader:
         """Note the folder's fingerprint and start watching it (unless the interval is 0)."""
         try:
             self._seen = await asyncio.to_thread(self.fingerprint)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (the first check will warn again, or reload)
             logger.warning("cannot fingerprint the corpus folder: %s", error)
         if self.interval > 0 and self._task is None:
             self._task = asyncio.create_task(self._watch(), name="kilde-corpus-watcher")
