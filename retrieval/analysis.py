@@ -47,13 +47,18 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The normalised surface words of a text, compounds whole ("nato-generalsekretær")."""
-    out: list[str] = []
-    for match in _TOKEN.finditer(normalize(text)):
-        word = match.group()
+    return [word for _, _, word in word_spans(normalize(text))]
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, normalised word) of each word of `text`, offsets into `text` itself."""
+    spans = []
+    for match in _TOKEN.finditer(text):
+        word = normalize(match.group())
         if word[0].isdigit():
             word = _NUMBER_GROUPING.sub("", word)
-        out.append(word)
-    return out
+        spans.append((match.start(), match.end(), word))
+    return spans
 
 
 @cache

@@ -22,10 +22,13 @@ class Hit:
     excerpt: str
     citation: str
     source_url: str | None = None
+    # (start, end) offsets into `excerpt` of the words that match the question
+    highlights: tuple[tuple[int, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["score"] = round(self.score, 4)
+        data["highlights"] = [list(span) for span in self.highlights]
         return data
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Article, Corpus, Paragraph, ParagraphKind, load_corpus
-from retrieval.analysis import Analyzer
+from retrieval.analysis import Analyzer, word_spans
 from retrieval.answer import Answer, Hit
 from retrieval.bridging import Bridge, compound_parts, fold_names
-from retrieval.errors import EmptyCorpusError, IndexFormatError
+from retrieval.errors import EmptyCorpusError
 from retrieval.excerpt import best_excerpt
 from retrieval.fingerprint import corpus_fingerprint
 from retrieval.index import Bm25Index
@@ -33,6 +33,7 @@ DATE_MATCH_BOOST = 1.3
 SAME_ARTICLE_DAMPING = 0.85
 MIN_COVERAGE = 0.4
 MIN_CONCEPTS = 2
+ON_TOPIC_CONCEPTS = 3
 NEIGHBOUR_SHARE = 0.4
 COVERAGE_EXPONENT = 0.5
 NEIGHBOUR_CANDIDATES = 10
@@ -97,9 +98,11 @@ class Engine:
         self._passages = passages_of(corpus)
         if not self._passages:
             raise EmptyCorpusError(f"no citable articles in corpus folder {corpus.directory}")
+        if index is not None and index.n_documents != len(self._passages):
+            # The folder changed while it was being read; the next start re-fingerprints it.
+            logger.warning("saved index does not match the corpus read; rebuilding it in memory")
+            index = None
         self._index = index or build_index(self._analyzer, self._passages)
-        if self._index.n_documents != len(self._passages):
-            raise IndexFormatError("the saved index does not match the corpus; run `kilde index`")
         self._queries = QueryBuilder(self._analyzer, bridge)
 
     @classmethod
@@ -155,6 +158,24 @@ class Engine:
             weights.append(max(found) if found else ABSENT_WORD_WEIGHT * rare)
         return weights
 
+    def _weighted_tokens(self, query: Query) -> list[tuple[str, float]]:
+        """The query's tokens, a Danish or Norwegian question's concepts scaled so that the best
+        token found in the corpus weighs 1.
+
+        When the question's own word never occurs ("krever"), its synonyms ("krav") are all the
+        corpus can match, and they stand in for it at full weight.
+        """
+        merged: dict[str, float] = {}
+        # In an English question every word is carried by translations alike; the imbalance is
+        # in Danish and Norwegian questions, between own words (1.0) and synonyms (PIVOT_WEIGHT).
+        rescale = query.language != "en"
+        for concept in query.concepts:
+            present = [w for t, w in concept.tokens if self._index.document_frequency(t)]
+            scale = 1.0 / max(present) if present and rescale else 1.0
+            for token, weight in concept.tokens:
+                merged[token] = merged.get(token, 0.0) + weight * scale
+        return list(merged.items())
+
     def _neighbours(self, doc: int) -> list[int]:
         """The passages just before and after `doc` in the same article."""
         article = self._passages[doc].article
@@ -179,15 +200,19 @@ class Engine:
     ) -> bool:
         """Whether some passage mentions enough of the question to be an answer.
 
-        Enough: at least MIN_COVERAGE of the idf-weighted concepts, and two concepts when the
-        question has two or more: a passage that shares one word with "What is the weather in
-        Oslo tomorrow?" is about something else.
+        Enough: two concepts when the question has two or more (a passage that shares one word
+        with "What is the weather in Oslo tomorrow?" is about something else), and either
+        MIN_COVERAGE of the idf-weighted concepts or ON_TOPIC_CONCEPTS of them (three shared
+        concepts keep a question on topic whatever chatter surrounds it).
         """
         needed = min(MIN_CONCEPTS, len(weights))
         total = sum(weights)
         for doc in pool:
             found = presence[doc]
-            if sum(found) >= needed and sum(w for w, f in zip(weights, found) if f) >= MIN_COVERAGE * total:
+            covered = sum(w for w, f in zip(weights, found, strict=True) if f)
+            if sum(found) >= needed and (
+                covered >= MIN_COVERAGE * total or sum(found) >= ON_TOPIC_CONCEPTS
+            ):
                 return True
         return False
 
@@ -199,7 +224,7 @@ class Engine:
         neighbours of the best candidates join the pool, a passage gets a share of its best
         neighbour's score, and concepts only its neighbours mention count partly to its coverage.
         """
-        candidates = self._index.top_k(query.weighted_tokens(), CANDIDATES)
+        candidates = self._index.top_k(self._weighted_tokens(query), CANDIDATES)
         weights = self._concept_weights(query) if candidates else None
         if weights is None:
             return []
@@ -263,6 +288,13 @@ class Engine:
             tokens = set(self._analyzer.tokens(sentence, article.language))
             return sum(weighted[t] * self._idf(t) for t in tokens if t in weighted)
 
+        excerpt = best_excerpt(paragraph.text, sentence_score)
+        highlights = tuple(
+            (start, end)
+            for start, end, word in word_spans(excerpt)
+            if any(t in weighted for t in self._analyzer.word_tokens(word, article.language))
+        )
+
         return Hit(
             rank=rank,
             score=score,
@@ -273,7 +305,8 @@ class Engine:
             language=article.language,
             paragraph_number=paragraph.number,
             paragraph=paragraph.text,
-            excerpt=best_excerpt(paragraph.text, sentence_score),
+            excerpt=excerpt,
             citation=citation(article, paragraph.number),
             source_url=article.source_url,
+            highlights=highlights,
         )

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.language import detect_language
+from retrieval import stopwords
 from retrieval.analysis import Analyzer, normalize, normalize_keep_case, words
 from retrieval.bridging import Bridge
 from retrieval.dates import MONTH_BY_NAME, DatePreference, find_date_preference
@@ -60,7 +61,10 @@ def proper_names(question: str) -> dict[str, str]:
     names = {}
     for match in _CAPITALISED.finditer(text):
         written = match.group(1).split("'")[0].split("’")[0]
-        names[normalize(written)] = written
+        word = normalize(written)
+        # "Hey What did…": a capitalised question word is no name.
+        if not any(word in stopwords.BY_LANGUAGE[language] for language in stopwords.BY_LANGUAGE):
+            names[word] = written
     return names
 
 
@@ -103,6 +107,8 @@ class QueryBuilder:
                     concepts.append(concept)
                     seen.update(phrase.split())
         names = proper_names(question)
+        if self._bridge is not None:
+            names = {w: n for w, n in names.items() if not self._bridge.is_common_word(w)}
         dates = find_date_preference(question)
         # The period asked about is a preference over article dates, not words to look for.
         if dates.month is not None:

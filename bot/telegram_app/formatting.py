@@ -1,7 +1,7 @@
 """Render answers, context and source lists as Telegram HTML: the one place that escapes text.
 
 Everything that comes from the corpus or from a user goes through `html.escape` here, the
-question's words are bolded inside excerpts, and no message is ever longer than Telegram's 4096
+question's words (as the engine matched them) are bolded inside excerpts, and no message is ever longer than Telegram's 4096
 characters (counted as Telegram counts them: UTF-16 units of the visible text). Long output is
 split between blocks, never inside a tag; a single block that is too long has its *plain* text
 shortened before it is escaped, so a cut can never land inside markup.
@@ -20,20 +20,7 @@ from retrieval.answer import Answer, Hit
 MAX_MESSAGE_LENGTH = 4096
 ELLIPSIS = "…"
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _TAG = re.compile(r"<[^>]*>")
-# Question words too common to be worth bolding (English, Danish, Norwegian).
-_STOPWORDS = frozenset(
-    """
-    the and for with what did does how who why when where which was were are is from about
-    that this these those have has had will would can could should into than then there their
-    they them its it's not but our your you his her she him all any some been being also more
-    har det den der som med til hva hvad hvem hvor hvorfor hvilke hvilken hvilket når ikke var
-    ble blev efter etter også kan vil skal om på af av mellom mellem sagde sier siger sagt
-    han hun de dem deres jeg vi dere jer sin sit sine seg sig fra over under mod mot men eller
-    """.split()
-)
-
 ABSTENTION = "I found nothing in the articles that answers that."
 
 
@@ -48,44 +35,16 @@ def visible_length(html_text: str) -> int:
     return len(plain.encode("utf-16-le")) // 2
 
 
-def question_words(question: str) -> frozenset[str]:
-    """The words of a question worth highlighting, case-folded."""
-    return frozenset(
-        word for word in (m.group(0).casefold() for m in _WORD.finditer(question))
-        if len(word) >= 3 and word not in _STOPWORDS and not word.isdigit()
-    ) | frozenset(m.group(0) for m in _WORD.finditer(question) if m.group(0).isdigit())
-
-
-def _matches(word: str, wanted: frozenset[str]) -> bool:
-    if word in wanted:
-        return True
-    # A shared stem ("ukraine"/"ukrainsk", "russia"/"russiske") is enough; short words must match.
-    for other in wanted:
-        shorter = min(len(word), len(other))
-        if shorter < 4:
-            continue
-        common = 0
-        for a, b in zip(word, other):
-            if a != b:
-                break
-            common += 1
-        if common >= 4 and common >= shorter - 2:
-            return True
-    return False
-
-
-def highlight(text: str, question: str) -> str:
-    """`text` escaped, with the question's words in bold."""
-    wanted = question_words(question)
-    if not wanted:
-        return escape(text)
+def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` escaped, with the given (start, end) spans, the question's words, in bold."""
     parts: list[str] = []
     position = 0
-    for match in _WORD.finditer(text):
-        if _matches(match.group(0).casefold(), wanted):
-            parts.append(escape(text[position:match.start()]))
-            parts.append(f"<b>{escape(match.group(0))}</b>")
-            position = match.end()
+    for start, end in sorted(spans):
+        if start < position or end > len(text):
+            continue  # overlapping, or cut off by `shorten`
+        parts.append(escape(text[position:start]))
+        parts.append(f"<b>{escape(text[start:end])}</b>")
+        position = end
     parts.append(escape(text[position:]))
     return "".join(parts)
 
@@ -125,28 +84,28 @@ def citation_line(hit: Hit, number: int | None = None) -> str:
     return f"[{number}] {label}" if number is not None else f"— {label}"
 
 
-def render_hit(hit: Hit, question: str, *, number: int | None = None,
+def render_hit(hit: Hit, *, number: int | None = None,
                limit: int = MAX_MESSAGE_LENGTH) -> str:
     """One excerpt as a quote with the question's words bolded, then its citation line."""
     cite = citation_line(hit, number)
     # Room for the quote: the limit minus the citation and the newline between them.
     room = limit - visible_length(cite) - 1
     excerpt = shorten(hit.excerpt.strip() or hit.paragraph.strip(), room)
-    return f"<blockquote>{highlight(excerpt, question)}</blockquote>\n{cite}"
+    return f"<blockquote>{highlight(excerpt, hit.highlights)}</blockquote>\n{cite}"
 
 
 def render_answer(answer: Answer, *, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """The messages that carry an answer (one, unless the excerpts don't fit in one)."""
     if not answer.answered:
         return [ABSTENTION]
-    blocks = [render_hit(hit, answer.question, number=hit.rank, limit=limit)
+    blocks = [render_hit(hit, number=hit.rank, limit=limit)
               for hit in answer.hits]
     return pack(blocks, limit=limit)
 
 
 def render_inline_result(hit: Hit) -> str:
     """What an inline result sends into the chat: the quoted excerpt and its citation."""
-    return render_hit(hit, "", number=None)
+    return render_hit(hit, number=None)
 
 
 def render_context(article: Article, center: Paragraph, neighbours: Sequence[Paragraph], *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -18,9 +19,12 @@ HOSTILE = 'Nato <b>&amp; "Rusland" </blockquote> <a href="x"> & < > \u202e\u200b
 
 def hit(rank: int = 1, paragraph: str = HOSTILE, url: str | None = None,
         title: str = "Titel <i>«x»</i> & co") -> Hit:
+    # Bold what the engine would have matched for a question about Nato and Rusland.
+    spans = tuple((m.start(), m.end()) for m in re.finditer(r"Nato|Rusland", paragraph))
     return Hit(rank=rank, score=1.0, article_id=f"a{rank}", source=f"a{rank}.txt", title=title,
                date="2022-01", language="da", paragraph_number=rank + 2, paragraph=paragraph,
-               excerpt=paragraph, citation=f"{title} (2022-01), ¶{rank + 2}", source_url=url)
+               excerpt=paragraph, citation=f"{title} (2022-01), ¶{rank + 2}", source_url=url,
+               highlights=spans)
 
 
 def test_everything_is_escaped_and_parses_as_telegram_html() -> None:
@@ -33,11 +37,12 @@ def test_everything_is_escaped_and_parses_as_telegram_html() -> None:
     assert '<a href="https://example.org/a?b=1&amp;c=&quot;2&quot;">' in message
 
 
-def test_question_words_are_bolded_across_forms_but_not_stopwords() -> None:
-    text = formatting.highlight("Russland og Nato krever at Ukraina ikke blir medlem",
-                                "What did Russia demand from NATO about Ukraine?")
-    assert "<b>Russland</b>" in text and "<b>Nato</b>" in text and "<b>Ukraina</b>" in text
-    assert "<b>og</b>" not in text and "<b>at</b>" not in text
+def test_highlights_are_bolded_and_spans_past_a_cut_are_dropped() -> None:
+    text = "Russland og Nato krever at Ukraina ikke blir medlem"
+    assert formatting.highlight(text, [(0, 8), (12, 16)]) == (
+        "<b>Russland</b> og <b>Nato</b> krever at Ukraina ikke blir medlem"
+    )
+    assert formatting.highlight("Nato <&>", [(0, 4), (6, 40)]) == "<b>Nato</b> &lt;&amp;&gt;"
 
 
 def test_long_answers_split_between_blocks_under_4096() -> None:

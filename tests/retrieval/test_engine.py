@@ -53,6 +53,8 @@ def test_off_corpus_questions_abstain(engine: Engine, question: str) -> None:
         ("How many Russian soldiers are at the Ukrainian border?", "100.000 soldater"),
         ("Which regions did the Russian parliament vote to recognise?", "Lugansk og Donetsk"),
         ("Hva sa Stoltenberg om dialog med Russland?", "dialog"),
+        ("Hey What did Russia demand from NATO?", "krævet en bindende sikkerhedsgaranti"),
+        ("hi, QUICK ONE: what did russia demand from nato", "krævet en bindende sikkerhedsgaranti"),
     ],
 )
 def test_questions_beyond_the_dev_set_are_answered(engine: Engine, question: str, expected: str) -> None:
@@ -78,6 +80,14 @@ def test_every_hit_quotes_its_cited_paragraph_verbatim(engine: Engine) -> None:
             assert f"¶{hit.paragraph_number}" in hit.citation
             raw = (SHIPPED / hit.source).read_text(encoding="utf-8")
             assert hit.paragraph in raw
+
+
+def test_highlights_mark_the_words_that_matched_across_languages(engine: Engine) -> None:
+    answer = engine.ask("What did Russia demand from NATO?")
+    marked = {hit.excerpt[s:e].lower() for hit in answer.hits for s, e in hit.highlights}
+    assert {"rusland", "nato"} <= marked
+    assert any(word.startswith(("krav", "kræv")) for word in marked)
+    assert not marked & {"og", "at", "om", "til"}
 
 
 def test_offset_pages_through_the_ranking(engine: Engine) -> None:
