@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_webhook_secret: SecretStr | None = None
     flood_limit: int = Field(default=20, ge=1)  # bot questions per user per minute
+    reload_interval: float = Field(default=10.0, ge=0)  # seconds between corpus checks; 0 = off
 
     @field_validator("allowed_chat_ids", "admin_user_ids", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from bot.cli.engine_loading import open_engine
 from bot.cli.errors import UsageError
@@ -37,6 +38,8 @@ def print_answer(answer: Answer, console: Console) -> None:
     for hit in answer.hits:
         console.print(f"[bold]{hit.rank}.[/bold] «{escape(hit.excerpt)}»")
         console.print(f"   [dim]— {escape(hit.citation)} · {escape(hit.source)}[/dim]")
+        if hit.source_url:
+            console.print(Text(f"     {hit.source_url}", style="dim"))
         console.print()
 
 

@@ -1,7 +1,8 @@
 """The application factory: one PTB Application wired to the engine, and how to run it.
 
 `build_application(settings, engine)` returns the Application (handlers, error handler, rate
-limiter, retrying HTTP layer, command list registered at start-up); `run(application, settings)`
+limiter, retrying HTTP layer, command list registered and corpus watcher started at start-up,
+the watcher stopped at shutdown); `run(application, settings)`
 serves it by long polling, or by webhook when `KILDE_TELEGRAM_WEBHOOK_URL` is set, until SIGINT
 or SIGTERM. Pending updates are never dropped: what was sent while the bot was down is answered
 when it starts, and PTB confirms processed updates on shutdown so nothing is answered twice.
@@ -14,22 +15,29 @@ import os
 import secrets
 import signal
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler,
-    MessageHandler, filters,
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
 )
+from telegram.request import HTTPXRequest
 
+from bot.cli.engine_loading import open_engine
 from bot.telegram_app import handlers
 from bot.telegram_app.access import AccessPolicy, FloodGate
 from bot.telegram_app.inline import on_inline_query
+from bot.telegram_app.reload import RELOADER_KEY, Reloader
 from bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
-from telegram.request import HTTPXRequest
-
 from bot.telegram_app.transport import RetryingRequest
 from config import Settings
 from retrieval.engine import Engine
@@ -91,14 +99,21 @@ def build_application(settings: Settings, engine: Engine,
             max_retries=tuning.rate_limit_retries,
         ))
         .concurrent_updates(tuning.concurrency)
-        .post_init(_register_commands)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data[RUNTIME_KEY] = BotRuntime(
+    runtime = BotRuntime(
         engine=engine,
         access=AccessPolicy.from_ids(settings.allowed_chat_ids, settings.admin_user_ids),
         flood=FloodGate(settings.flood_limit),
         top_k=settings.top_k,
+    )
+    application.bot_data[RUNTIME_KEY] = runtime
+    # Reloads open the engine exactly the way `kilde serve` opened the first one.
+    application.bot_data[RELOADER_KEY] = Reloader(
+        runtime, settings.corpus_dir, partial(open_engine, settings),
+        interval=settings.reload_interval,
     )
     _add_handlers(application)
     return application
@@ -110,6 +125,7 @@ def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("ask", handlers.on_ask, new_messages))
     application.add_handler(CommandHandler("sources", handlers.on_sources, new_messages))
     application.add_handler(CommandHandler("stats", handlers.on_stats, new_messages))
+    application.add_handler(CommandHandler("reload", handlers.on_reload, new_messages))
     application.add_handler(
         MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.on_text))
     application.add_handler(
@@ -119,12 +135,18 @@ def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(handlers.on_error)
 
 
-async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """setMyCommands at start-up, so clients show the command list; not fatal if it fails."""
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """At start-up: register the command list (not fatal if it fails), start the watcher."""
     try:
         await application.bot.set_my_commands(COMMANDS)
     except TelegramError as error:
         logger.warning("could not register the command list: %s", error)
+    await application.bot_data[RELOADER_KEY].start()
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    """At shutdown: stop watching the corpus folder."""
+    await application.bot_data[RELOADER_KEY].stop()
 
 
 def polling_options(tuning: BotTuning | None = None) -> dict[str, Any]:
@@ -172,6 +194,8 @@ async def stop(application: Application) -> None:  # type: ignore[type-arg]
     if application.running:
         await application.stop()
     await application.shutdown()
+    if application.post_shutdown is not None:  # as run_polling does
+        await application.post_shutdown(application)
 
 
 def run(application: Application, settings: Settings,  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from corpus.model import Article, Paragraph
 from retrieval.answer import Answer, Hit
@@ -61,11 +62,25 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip() + ELLIPSIS
 
 
+def web_url(url: str | None) -> str | None:
+    """`url` if it is an http(s) address fit to link, else None (no javascript:, no tg://)."""
+    if not url or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
 def citation_line(hit: Hit, number: int | None = None) -> str:
-    """The citation "Title (YYYY-MM), ¶N", linked to the source when it has one."""
+    """The citation "Title (YYYY-MM), ¶N", linked to the source when it has a web address."""
     label = escape(hit.citation)
-    if hit.source_url:
-        label = f'<a href="{html.escape(hit.source_url, quote=True)}">{label}</a>'
+    url = web_url(hit.source_url)
+    if url is not None:
+        label = f'<a href="{html.escape(url, quote=True)}">{label}</a>'
     return f"[{number}] {label}" if number is not None else f"— {label}"
 
 

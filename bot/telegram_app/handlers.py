@@ -7,7 +7,11 @@ import logging
 import time
 
 from telegram import (
-    InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
@@ -16,8 +20,13 @@ from telegram.ext import ContextTypes
 from bot.telegram_app import callbacks, formatting
 from bot.telegram_app.access import ADMINS_ONLY, REFUSAL, SLOW_DOWN, Verdict
 from bot.telegram_app.addressing import (
-    clip, command_argument, original_question, question_in, without_mentions,
+    clip,
+    command_argument,
+    original_question,
+    question_in,
+    without_mentions,
 )
+from bot.telegram_app.reload import reloader
 from bot.telegram_app.runtime import runtime
 
 logger = logging.getLogger(__name__)
@@ -147,6 +156,20 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _say(message, ADMINS_ONLY)
         return
     await _say(message, runtime(context).stats.summary())
+
+
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload (admins only): pick up added, changed or removed articles now."""
+    message = _usable(update)
+    if message is None:
+        return
+    user_id = message.from_user.id if message.from_user else None
+    if not runtime(context).access.is_admin(user_id):
+        await _say(message, ADMINS_ONLY)
+        return
+    await _typing(message)
+    outcome = await reloader(context).reload(f"/reload by user {user_id}")
+    await _say(message, outcome.summary())
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
