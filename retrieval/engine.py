@@ -8,21 +8,23 @@ and citation per hit.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from corpus import Article, Corpus, Paragraph, ParagraphKind, load_corpus
+from corpus import Corpus, load_corpus
 from retrieval.analysis import Analyzer, word_spans
 from retrieval.answer import Answer, Hit
 from retrieval.bridging import Bridge, compound_parts, fold_names
-from retrieval.errors import EmptyCorpusError
+from retrieval.errors import EmptyCorpusError, IndexFormatError
 from retrieval.excerpt import best_excerpt
 from retrieval.fingerprint import corpus_fingerprint
 from retrieval.index import Bm25Index
 from retrieval.lexicon import load_lexicon
+from retrieval.passages import ArticleInfo, PassageTable, citable_paragraphs
 from retrieval.query import Query, QueryBuilder
 from retrieval.store import IndexCache
 
@@ -42,42 +44,51 @@ ABSENT_WORD_WEIGHT = 1.0
 BM25_VARIANT = "okapi"
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
-    """One indexed paragraph: where it is, and the article it belongs to."""
-
-    article: Article
-    paragraph: Paragraph
-
-
-def passages_of(corpus: Corpus) -> list[Passage]:
-    """The citable paragraphs of a corpus, in corpus order."""
-    return [
-        Passage(article, paragraph)
-        for article in corpus.articles
-        for paragraph in article.paragraphs
-        if paragraph.kind is ParagraphKind.BODY
-    ]
-
-
-def passage_tokens(analyzer: Analyzer, passage: Passage) -> list[str]:
+def passage_tokens(analyzer: Analyzer, language: str, text: str, heading: str | None) -> list[str]:
     """What a passage is indexed by: its own words and those of the sub-heading above it."""
-    language = passage.article.language
-    tokens = analyzer.tokens(passage.paragraph.text, language)
-    if passage.paragraph.heading:
-        tokens += analyzer.tokens(passage.paragraph.heading, language)
+    tokens = analyzer.tokens(text, language)
+    if heading:
+        tokens += analyzer.tokens(heading, language)
     return tokens
 
 
-def build_index(analyzer: Analyzer, passages: Sequence[Passage]) -> Bm25Index:
-    """A fresh BM25 index over the passages, in their order."""
-    return Bm25Index.build((passage_tokens(analyzer, p) for p in passages), variant=BM25_VARIANT)
+def build_index(analyzer: Analyzer, corpus: Corpus, *, progress: bool = False) -> Bm25Index:
+    """A fresh BM25 index over the corpus's citable paragraphs, in passage-table order."""
+    return Bm25Index.build(
+        (
+            passage_tokens(analyzer, article.language, text, heading)
+            for _, article, _, text, heading in citable_paragraphs(corpus)
+        ),
+        variant=BM25_VARIANT,
+        progress=progress,
+    )
 
 
-def citation(article: Article, paragraph_number: int) -> str:
+def citation(article: ArticleInfo, paragraph_number: int) -> str:
     """ "Title (YYYY-MM), ¶N", the way every front end names a source."""
     date = f" ({article.date})" if article.date else ""
     return f"{article.label}{date}, ¶{paragraph_number}"
+
+
+@cache
+def default_analysis() -> tuple[Analyzer, Bridge]:
+    """The analyzer and cross-language bridge built from the shipped lexicon (read once)."""
+    lexicon = load_lexicon()
+    analyzer = Analyzer(canonical=fold_names(lexicon), compound_parts=compound_parts(lexicon))
+    return analyzer, Bridge(lexicon, analyzer)
+
+
+def _cache_folder(index_dir: Path, corpus_dir: Path) -> Path:
+    """One sub-folder of the index folder per corpus folder, so corpora never evict each other."""
+    key = hashlib.sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:16]
+    return index_dir / key
+
+
+def _read_corpus(corpus_dir: Path) -> Corpus:
+    corpus = load_corpus(corpus_dir)
+    for problem in corpus.problems:
+        logger.warning("corpus: %s", problem)
+    return corpus
 
 
 class Engine:
@@ -85,47 +96,97 @@ class Engine:
 
     def __init__(
         self,
-        corpus: Corpus,
+        passages: PassageTable,
+        index: Bm25Index,
         *,
-        analyzer: Analyzer | None = None,
+        corpus_dir: Path,
+        analyzer: Analyzer,
         bridge: Bridge | None = None,
-        index: Bm25Index | None = None,
         top_k: int = 3,
+        corpus: Corpus | None = None,
     ) -> None:
-        self.corpus = corpus
+        if not len(passages):
+            raise EmptyCorpusError(f"no citable articles in corpus folder {corpus_dir}")
+        self.corpus_dir = corpus_dir
         self.top_k = top_k
-        self._analyzer = analyzer or Analyzer()
-        self._passages = passages_of(corpus)
-        if not self._passages:
-            raise EmptyCorpusError(f"no citable articles in corpus folder {corpus.directory}")
-        if index is not None and index.n_documents != len(self._passages):
-            # The folder changed while it was being read; the next start re-fingerprints it.
-            logger.warning("saved index does not match the corpus read; rebuilding it in memory")
-            index = None
-        self._index = index or build_index(self._analyzer, self._passages)
-        self._queries = QueryBuilder(self._analyzer, bridge)
+        self._passages = passages
+        self._index = index
+        self._analyzer = analyzer
+        self._queries = QueryBuilder(analyzer, bridge)
+        self._corpus = corpus
 
     @classmethod
-    def open(cls, corpus_dir: Path, *, index_dir: Path | None = None, top_k: int = 3) -> Engine:
-        """Load the corpus folder, and its saved index from `index_dir` (built when missing)."""
+    def from_corpus(cls, corpus: Corpus, *, top_k: int = 3) -> Engine:
+        """An engine over an already-read corpus, with its index built in memory."""
+        analyzer, bridge = default_analysis()
+        return cls(
+            PassageTable.from_corpus(corpus), build_index(analyzer, corpus),
+            corpus_dir=corpus.directory, analyzer=analyzer, bridge=bridge, top_k=top_k,
+            corpus=corpus,
+        )
+
+    @classmethod
+    def open(
+        cls, corpus_dir: Path, *, index_dir: Path | None = None, top_k: int = 3,
+        progress: bool = False,
+    ) -> Engine:
+        """The engine over a corpus folder: its saved index and passage table from `index_dir`
+        when they match the folder, else read from the articles (and saved for next time)."""
+        if index_dir is None:
+            return cls.from_corpus(_read_corpus(corpus_dir), top_k=top_k)
+        analyzer, bridge = default_analysis()
         fingerprint = corpus_fingerprint(corpus_dir, [f"variant={BM25_VARIANT}"])
-        corpus = load_corpus(corpus_dir)
-        for problem in corpus.problems:
-            logger.warning("corpus: %s", problem)
-        lexicon = load_lexicon()
-        analyzer = Analyzer(canonical=fold_names(lexicon), compound_parts=compound_parts(lexicon))
-        index = None
-        passages = passages_of(corpus)
-        if index_dir is not None and passages:
-            index = IndexCache(index_dir).load_or_build(
-                fingerprint, lambda: build_index(analyzer, passages)
+        folder = _cache_folder(index_dir, corpus_dir)
+        cache = IndexCache(folder)
+        passages_folder = folder / f"{fingerprint}-passages"
+        index = cache.load(fingerprint)
+        passages: PassageTable | None = None
+        if index is not None:
+            try:
+                passages = PassageTable.load(passages_folder)
+            except IndexFormatError as error:
+                logger.info("rebuilding the passage table: %s", error)
+        corpus = None
+        if index is None or passages is None or len(passages) != index.n_documents:
+            corpus = _read_corpus(corpus_dir)
+            passages = PassageTable.from_corpus(corpus)
+            if not len(passages):
+                raise EmptyCorpusError(f"no citable articles in corpus folder {corpus_dir}")
+            index = cache.load_or_build(
+                fingerprint, lambda: build_index(analyzer, corpus, progress=progress)
             )
-        return cls(corpus, analyzer=analyzer, bridge=Bridge(lexicon, analyzer), index=index, top_k=top_k)
+            passages = cls._save_passages(passages, passages_folder)
+            cache.prune(keep={fingerprint, passages_folder.name})
+        return cls(
+            passages, index, corpus_dir=corpus_dir, analyzer=analyzer, bridge=bridge,
+            top_k=top_k, corpus=corpus,
+        )
+
+    @staticmethod
+    def _save_passages(passages: PassageTable, folder: Path) -> PassageTable:
+        try:
+            passages.save(folder)
+            return PassageTable.load(folder)
+        except OSError as error:
+            logger.warning("could not save the passage table to %s: %s", folder, error)
+            return passages
+
+    @property
+    def corpus(self) -> Corpus:
+        """The corpus as read from its folder (read on first use: answering does not need it)."""
+        if self._corpus is None:
+            self._corpus = _read_corpus(self.corpus_dir)
+        return self._corpus
 
     @property
     def passage_count(self) -> int:
         """How many citable paragraphs the index holds."""
         return len(self._passages)
+
+    @property
+    def article_count(self) -> int:
+        """How many articles the passages come from."""
+        return len(self._passages.articles)
 
     def ask(self, question: str, top_k: int | None = None, offset: int = 0) -> Answer:
         """The best `top_k` cited excerpts for a question, after skipping `offset` of them."""
@@ -177,13 +238,7 @@ class Engine:
         return list(merged.items())
 
     def _neighbours(self, doc: int) -> list[int]:
-        """The passages just before and after `doc` in the same article."""
-        article = self._passages[doc].article
-        return [
-            other
-            for other in (doc - 1, doc + 1)
-            if 0 <= other < len(self._passages) and self._passages[other].article is article
-        ]
+        return self._passages.neighbours(doc)
 
     def _presence(self, query: Query, docs: list[int]) -> dict[int, list[bool]]:
         """For each passage, whether it mentions each of the question's concepts."""
@@ -254,7 +309,7 @@ class Engine:
             score = (bm25[doc] + NEIGHBOUR_SHARE * context) * coverage(
                 doc, NEIGHBOUR_COVERAGE
             ) ** COVERAGE_EXPONENT
-            if query.dates and query.dates.matches(self._passages[doc].article.date):
+            if query.dates and query.dates.matches(self._passages.article(doc).date):
                 score *= DATE_MATCH_BOOST
             if score > 0:
                 scored.append((doc, score))
@@ -264,31 +319,31 @@ class Engine:
         """Greedy re-ranking that damps further hits from an article already cited."""
         remaining = sorted(scored, key=lambda item: (-item[1], item[0]))
         picked: list[tuple[int, float]] = []
-        per_article: dict[str, int] = {}
+        per_article: dict[int, int] = {}
         while remaining:
             def damped(item: tuple[int, float]) -> float:
-                seen = per_article.get(self._passages[item[0]].article.id, 0)
+                seen = per_article.get(self._passages.article_ordinal(item[0]), 0)
                 return item[1] * SAME_ARTICLE_DAMPING**seen
 
             best = max(remaining, key=lambda item: (damped(item), -item[0]))
             remaining.remove(best)
             picked.append((best[0], damped(best)))
-            article_id = self._passages[best[0]].article.id
-            per_article[article_id] = per_article.get(article_id, 0) + 1
+            article = self._passages.article_ordinal(best[0])
+            per_article[article] = per_article.get(article, 0) + 1
         return picked
 
     # presentation ----------------------------------------------------------------------------
 
     def _hit(self, query: Query, rank: int, doc: int, score: float) -> Hit:
-        passage = self._passages[doc]
-        article, paragraph = passage.article, passage.paragraph
+        passage = self._passages.passage(doc)
+        article = passage.article
         weighted = dict(query.weighted_tokens())
 
         def sentence_score(sentence: str) -> float:
             tokens = set(self._analyzer.tokens(sentence, article.language))
             return sum(weighted[t] * self._idf(t) for t in tokens if t in weighted)
 
-        excerpt = best_excerpt(paragraph.text, sentence_score)
+        excerpt = best_excerpt(passage.text, sentence_score)
         highlights = tuple(
             (start, end)
             for start, end, word in word_spans(excerpt)
@@ -303,10 +358,10 @@ class Engine:
             title=article.title,
             date=article.date,
             language=article.language,
-            paragraph_number=paragraph.number,
-            paragraph=paragraph.text,
+            paragraph_number=passage.number,
+            paragraph=passage.text,
             excerpt=excerpt,
-            citation=citation(article, paragraph.number),
+            citation=citation(article, passage.number),
             source_url=article.source_url,
             highlights=highlights,
         )

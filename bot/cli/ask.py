@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from bot.cli.engine_loading import open_engine
+from bot.engine_loading import open_engine
 from bot.cli.errors import UsageError
 from config import Settings
 from retrieval.answer import Answer

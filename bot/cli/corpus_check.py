@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli.engine_loading import CorpusFolderError
+    from bot.engine_loading import CorpusFolderError
 
     try:
         corpus = load_corpus(settings.corpus_dir)

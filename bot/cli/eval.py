@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.engine_loading import open_engine
+from bot.engine_loading import open_engine
 from bot.cli.errors import UsageError
 from config import Settings
 from retrieval.evaluation import Report, evaluate, load_gold

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
-from bot.cli.engine_loading import open_engine
+from bot.engine_loading import open_engine
 from config import Settings
 
 
@@ -19,10 +20,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    engine = open_engine(settings)
-    articles = len(engine.corpus.articles)
+    engine = open_engine(settings, progress=sys.stderr.isatty())
     print(
-        f"index of {articles} articles ({engine.passage_count} passages) ready in "
+        f"index of {engine.article_count} articles ({engine.passage_count} passages) ready in "
         f"{settings.index_dir} ({time.perf_counter() - started:.2f} s)"
     )
     return 0

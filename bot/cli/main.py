@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli.engine_loading import CorpusFolderError
+from bot.engine_loading import CorpusFolderError
 from bot.cli.errors import UsageError
 from config import Settings, SettingsError, load_settings
 

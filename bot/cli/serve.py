@@ -10,7 +10,7 @@ import re
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 
-from bot.cli.engine_loading import open_engine
+from bot.engine_loading import open_engine
 from bot.telegram_app import build_application, run as run_bot
 from bot.telegram_app.redaction import install_redaction
 from config import Settings, SettingsError
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     application = build_application(settings, engine)
     mode = "webhook" if settings.telegram_webhook_url else "long polling"
     logger.info("@%s serving %d articles by %s; Ctrl-C to stop", username,
-                len(engine.corpus.articles), mode)
+                engine.article_count, mode)
     run_bot(application, settings)
     logger.info("stopped")
     return 0

@@ -32,7 +32,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.cli.engine_loading import open_engine
+from bot.engine_loading import open_engine
 from bot.telegram_app import handlers
 from bot.telegram_app.access import AccessPolicy, FloodGate
 from bot.telegram_app.inline import on_inline_query

@@ -129,12 +129,12 @@ class Reloader:
         except Exception as error:  # noqa: BLE001 (whatever breaks, the bot keeps serving)
             line = (str(error).strip().splitlines() or [type(error).__name__])[0]
             logger.warning("reload (%s) failed; still serving the previous %d articles: %s",
-                           reason, len(old.corpus.articles), line)
-            return ReloadOutcome(len(old.corpus.articles), old.passage_count,
+                           reason, old.article_count, line)
+            return ReloadOutcome(old.article_count, old.passage_count,
                                  time.perf_counter() - started, CorpusChange(), line)
         self._runtime.engine = engine  # the swap: one reference, the engine complete
         outcome = ReloadOutcome(
-            len(engine.corpus.articles), engine.passage_count,
+            engine.article_count, engine.passage_count,
             time.perf_counter() - started, CorpusChange.between(old.corpus, engine.corpus),
         )
         logger.info("reload (%s): %s", reason, outcome.summary())

@@ -1,0 +1,22 @@
+"""Open the answer engine for a front end (CLI or bot), turning folder mistakes into usage errors."""
+
+from __future__ import annotations
+
+from config import Settings
+from corpus import CorpusError
+from retrieval.engine import Engine
+
+
+class CorpusFolderError(Exception):
+    """The corpus folder named by --corpus or KILDE_CORPUS_DIR cannot be used (exit 2)."""
+
+
+def open_engine(settings: Settings, *, progress: bool = False) -> Engine:
+    """The engine over the configured corpus, with its saved index."""
+    try:
+        return Engine.open(
+            settings.corpus_dir, index_dir=settings.index_dir, top_k=settings.top_k,
+            progress=progress,
+        )
+    except CorpusError as error:
+        raise CorpusFolderError(str(error)) from None

@@ -1,0 +1,76 @@
+"""The passage table, and an engine that starts from its saved index without reading articles."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus import load_corpus
+from retrieval.engine import Engine
+from retrieval.errors import IndexFormatError
+from retrieval.passages import PassageTable
+
+SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "articles"
+QUESTION = "What did Russia demand from NATO?"
+
+
+def test_table_round_trips_through_disk(tmp_path: Path) -> None:
+    table = PassageTable.from_corpus(load_corpus(SHIPPED))
+    table.save(tmp_path / "t")
+    loaded = PassageTable.load(tmp_path / "t")
+    assert len(loaded) == len(table) > 0
+    for doc in range(len(table)):
+        assert loaded.passage(doc) == table.passage(doc)
+        assert loaded.neighbours(doc) == table.neighbours(doc)
+    # Neighbours never cross from one article into the next.
+    for doc in range(len(table)):
+        assert all(loaded.article(n) == loaded.article(doc) for n in loaded.neighbours(doc))
+
+
+def test_truncated_table_is_a_format_error(tmp_path: Path) -> None:
+    PassageTable.from_corpus(load_corpus(SHIPPED)).save(tmp_path / "t")
+    text = tmp_path / "t" / "text.bin"
+    text.write_bytes(text.read_bytes()[:100])
+    with pytest.raises(IndexFormatError, match="text.bin"):
+        PassageTable.load(tmp_path / "t")
+
+
+def _copy_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "articles"
+    shutil.copytree(SHIPPED, corpus)
+    return corpus
+
+
+def test_second_start_answers_from_the_saved_table_without_reading_articles(tmp_path: Path) -> None:
+    corpus, index = _copy_corpus(tmp_path), tmp_path / "index"
+    first = Engine.open(corpus, index_dir=index).ask(QUESTION)
+    # Rewrite every article in place, same size and times: the fingerprint cannot tell, so an
+    # engine that re-read the files would now quote the scrambled text.
+    for path in corpus.glob("*.txt"):
+        stat = path.stat()
+        path.write_bytes(path.read_bytes().swapcase())
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = Engine.open(corpus, index_dir=index).ask(QUESTION)
+    assert second == first
+
+
+def test_changed_corpus_is_reindexed_and_old_caches_are_pruned(tmp_path: Path) -> None:
+    corpus, index = _copy_corpus(tmp_path), tmp_path / "index"
+    Engine.open(corpus, index_dir=index)
+    (corpus / "004_4cfd5266a7c9d98f.txt").unlink()
+    engine = Engine.open(corpus, index_dir=index)
+    assert engine.article_count == 4
+    assert all(h.article_id != "004_4cfd5266a7c9d98f" for h in engine.ask(QUESTION, top_k=10).hits)
+    [folder] = index.iterdir()  # one folder for this corpus
+    assert len([p for p in folder.iterdir() if not p.name.startswith(".")]) == 2  # index + passages
+
+
+def test_corrupt_saved_table_is_rebuilt(tmp_path: Path) -> None:
+    corpus, index = _copy_corpus(tmp_path), tmp_path / "index"
+    expected = Engine.open(corpus, index_dir=index).ask(QUESTION)
+    for text in index.glob("*/*-passages/text.bin"):
+        text.write_bytes(b"")
+    assert Engine.open(corpus, index_dir=index).ask(QUESTION) == expected
