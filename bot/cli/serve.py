@@ -7,13 +7,11 @@ import asyncio
 import logging
 import re
 
-from telegram import Bot
-from telegram.error import InvalidToken, NetworkError
-
 from bot.engine_loading import open_engine
-from bot.telegram_app import build_application, run as run_bot
-from bot.telegram_app.redaction import install_redaction
 from config import Settings, SettingsError
+
+# python-telegram-bot is imported inside the functions below: every other `kilde` command
+# would otherwise pay its import time (~150 ms) at each start.
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +54,9 @@ class BotApiUnreachable(Exception):
 async def _check_token(token: str, base_url: str) -> str:
     """Ask the Bot API who we are: a rejected token or an unreachable server shows up here,
     as one line, before the bot starts."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
+
     try:
         async with Bot(token, base_url=base_url) as bot:
             return bot.username
@@ -66,6 +67,10 @@ async def _check_token(token: str, base_url: str) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.telegram_app import build_application
+    from bot.telegram_app import run as run_bot
+    from bot.telegram_app.redaction import install_redaction
+
     token = check_bot_settings(settings)
     secrets = [token]
     if settings.telegram_webhook_secret is not None:
