@@ -39,6 +39,7 @@ ON_TOPIC_CONCEPTS = 3
 NEIGHBOUR_SHARE = 0.4
 COVERAGE_EXPONENT = 0.5
 NEIGHBOUR_CANDIDATES = 10
+DIVERSIFY_DEPTH = 30
 NEIGHBOUR_COVERAGE = 0.5
 ABSENT_WORD_WEIGHT = 1.0
 BM25_VARIANT = "okapi"
@@ -284,18 +285,19 @@ class Engine:
         if weights is None:
             return []
         bm25 = dict(candidates)
+        near = {doc: self._neighbours(doc) for doc in bm25}
         for doc, _ in candidates[:NEIGHBOUR_CANDIDATES]:
-            for other in self._neighbours(doc):
-                bm25.setdefault(other, 0.0)
+            for other in near[doc]:
+                if other not in bm25:
+                    bm25[other] = 0.0
+                    near[other] = self._neighbours(other)
         pool = list(bm25)
-        presence = self._presence(
-            query, sorted(set(pool).union(*(self._neighbours(d) for d in pool)))
-        )
+        presence = self._presence(query, sorted(set(pool).union(*near.values())))
         total = sum(weights)
 
         def coverage(doc: int, lent_share: float) -> float:
             own = presence[doc]
-            around = [presence[n] for n in self._neighbours(doc)]
+            around = [presence[n] for n in near[doc]]
             return sum(
                 weight * (1.0 if own[i] else lent_share if any(n[i] for n in around) else 0.0)
                 for i, weight in enumerate(weights)
@@ -303,34 +305,40 @@ class Engine:
 
         if not self._answers_enough(presence, weights, pool):
             return []
+        dates = self._passages.article_dates(pool) if query.dates else {}
         scored = []
         for doc in pool:
-            context = max((bm25.get(n, 0.0) for n in self._neighbours(doc)), default=0.0)
+            context = max((bm25.get(n, 0.0) for n in near[doc]), default=0.0)
             score = (bm25[doc] + NEIGHBOUR_SHARE * context) * coverage(
                 doc, NEIGHBOUR_COVERAGE
             ) ** COVERAGE_EXPONENT
-            if query.dates and query.dates.matches(self._passages.article(doc).date):
+            if query.dates and query.dates.matches(dates[doc]):
                 score *= DATE_MATCH_BOOST
             if score > 0:
                 scored.append((doc, score))
         return self._diversify(scored)
 
     def _diversify(self, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """Greedy re-ranking that damps further hits from an article already cited."""
+        """Greedy re-ranking that damps further hits from an article already cited.
+
+        Only the first DIVERSIFY_DEPTH places are chosen greedily (that is all a reader pages
+        through); the rest follow in score order, so the cost does not grow with the pool.
+        """
         remaining = sorted(scored, key=lambda item: (-item[1], item[0]))
+        article_of = dict(zip((d for d, _ in remaining),
+                              self._passages.article_ordinals([d for d, _ in remaining]), strict=True))
         picked: list[tuple[int, float]] = []
         per_article: dict[int, int] = {}
-        while remaining:
-            def damped(item: tuple[int, float]) -> float:
-                seen = per_article.get(self._passages.article_ordinal(item[0]), 0)
-                return item[1] * SAME_ARTICLE_DAMPING**seen
-
-            best = max(remaining, key=lambda item: (damped(item), -item[0]))
-            remaining.remove(best)
-            picked.append((best[0], damped(best)))
-            article = self._passages.article_ordinal(best[0])
-            per_article[article] = per_article.get(article, 0) + 1
-        return picked
+        while remaining and len(picked) < DIVERSIFY_DEPTH:
+            best_at, best_score = 0, -1.0
+            for at, (doc, score) in enumerate(remaining):
+                damped = score * SAME_ARTICLE_DAMPING ** per_article.get(article_of[doc], 0)
+                if damped > best_score:
+                    best_at, best_score = at, damped
+            doc, _ = remaining.pop(best_at)
+            picked.append((doc, best_score))
+            per_article[article_of[doc]] = per_article.get(article_of[doc], 0) + 1
+        return picked + remaining
 
     # presentation ----------------------------------------------------------------------------
 
