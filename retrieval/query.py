@@ -142,8 +142,10 @@ class QueryBuilder:
                         expansion[token] = max(expansion.get(token, 0.0), reliability)
             else:
                 weight = PIVOT_WEIGHT
-                for token in own[:1]:
-                    expansion = self._bridge.pivot(token)
+                # Every own stem: a Norwegian word's stem differs from the Danish one.
+                for token in own:
+                    for synonym, reliability in self._bridge.pivot(token).items():
+                        expansion[synonym] = max(expansion.get(synonym, 0.0), reliability)
         return _concept(word, own, expansion, weight, is_name=is_name)
 
 
