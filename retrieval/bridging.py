@@ -105,10 +105,11 @@ class Bridge:
                 tokens.extend(self._analyzer.tokens(variant, language))
         return list(dict.fromkeys(tokens))
 
-    def is_common_word(self, word: str) -> bool:
-        """Whether a capitalised word is an ordinary English word ("QUICK") rather than a name."""
-        translation = self._lexicon.translate(word)
-        return any(translation.values()) and not self._lexicon.variants(word)
+    def is_common_word(self, written: str) -> bool:
+        """Whether a capitalised word, as written, is an ordinary English word ("QUICK") rather
+        than a name ("US", "Russia")."""
+        translation = self._lexicon.translate(written.lower())
+        return any(translation.values()) and not self._lexicon.variants(written)
 
     def phrases(self, question: str) -> list[str]:
         """Multi-word glossary phrases in an English question ("defence ministry")."""

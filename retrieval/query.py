@@ -68,6 +68,26 @@ def proper_names(question: str) -> dict[str, str]:
     return names
 
 
+_FULL_NAME = re.compile(r"[A-ZÆØÅÄÖ][\w-]+(?:[ \t]+[A-ZÆØÅÄÖ][\w-]+)+", re.UNICODE)
+
+
+def full_name_groups(question: str) -> list[tuple[str, ...]]:
+    """Runs of capitalised words ("Vladimir Putin", "Olaf Scholz"), normalised, as word groups."""
+    text = normalize_spaces(question)
+    return [tuple(words(match.group())) for match in _FULL_NAME.finditer(text)]
+
+
+def _merge(parts: list[Concept]) -> Concept | None:
+    """One concept for the words of one full name: "Vladimir Putin" is one thing asked about."""
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    tokens: dict[str, float] = {}
+    for part in parts:
+        for token, weight in part.tokens:
+            tokens[token] = max(tokens.get(token, 0.0), weight)
+    return Concept(" ".join(p.word for p in parts), tuple(tokens.items()), is_name=True)
+
+
 def normalize_spaces(text: str) -> str:
     return " ".join(normalize_keep_case(text).split())
 
@@ -108,7 +128,10 @@ class QueryBuilder:
                     seen.update(phrase.split())
         names = proper_names(question)
         if self._bridge is not None:
-            names = {w: n for w, n in names.items() if not self._bridge.is_common_word(w)}
+            names = {w: n for w, n in names.items() if not self._bridge.is_common_word(n)}
+        full_names = {
+            group[0]: group for group in full_name_groups(question) if all(w in names for w in group)
+        }
         dates = find_date_preference(question)
         # The period asked about is a preference over article dates, not words to look for.
         if dates.month is not None:
@@ -118,8 +141,10 @@ class QueryBuilder:
         for word in question_words:
             if word in seen:
                 continue
-            seen.add(word)
-            concept = self._concept(word, language, written_name=names.get(word))
+            group = full_names.get(word, (word,))
+            seen.update(group)
+            parts = [self._concept(w, language, written_name=names.get(w)) for w in group]
+            concept = _merge([part for part in parts if part is not None])
             if concept is not None:
                 concepts.append(concept)
         return Query(question, language, tuple(concepts), dates)
