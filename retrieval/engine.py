@@ -25,7 +25,7 @@ from retrieval.fingerprint import corpus_fingerprint
 from retrieval.index import Bm25Index
 from retrieval.lexicon import load_lexicon
 from retrieval.passages import ArticleInfo, PassageTable, citable_paragraphs
-from retrieval.query import Query, QueryBuilder
+from retrieval.query import Concept, Query, QueryBuilder
 from retrieval.store import IndexCache
 
 logger = logging.getLogger(__name__)
@@ -36,12 +36,13 @@ SAME_ARTICLE_DAMPING = 0.85
 MIN_COVERAGE = 0.4
 MIN_CONCEPTS = 2
 ON_TOPIC_CONCEPTS = 3
+REQUIRE_TOPIC = True
 NEIGHBOUR_SHARE = 0.4
 COVERAGE_EXPONENT = 0.5
 NEIGHBOUR_CANDIDATES = 10
 DIVERSIFY_DEPTH = 30
 NEIGHBOUR_COVERAGE = 0.5
-ABSENT_WORD_WEIGHT = 1.0
+ABSENT_WORD_WEIGHT = 0.75
 BM25_VARIANT = "okapi"
 
 
@@ -209,7 +210,7 @@ class Engine:
 
         A concept weighs the idf of its rarest token found in the corpus. A proper name that no
         article mentions ("Australia") means no article can answer. A common word the corpus
-        never uses may just be phrased otherwise, so it weighs half a rare word.
+        never uses may just be phrased otherwise, so it weighs three quarters of a rare word.
         """
         rare = math.log((self._index.n_documents + 1) / 1.5)
         weights = []
@@ -252,7 +253,10 @@ class Engine:
 
     @staticmethod
     def _answers_enough(
-        presence: dict[int, list[bool]], weights: Sequence[float], pool: list[int]
+        concepts: Sequence[Concept],
+        presence: dict[int, list[bool]],
+        weights: Sequence[float],
+        pool: list[int],
     ) -> bool:
         """Whether some passage mentions enough of the question to be an answer.
 
@@ -263,9 +267,14 @@ class Engine:
         """
         needed = min(MIN_CONCEPTS, len(weights))
         total = sum(weights)
+        topical = [not concept.is_name for concept in concepts]
         for doc in pool:
             found = presence[doc]
             covered = sum(w for w, f in zip(weights, found, strict=True) if f)
+            if REQUIRE_TOPIC and any(topical) and not any(
+                f and t for f, t in zip(found, topical, strict=True)
+            ):
+                continue  # names alone: "How old is Vladimir Putin?" is not about what he did
             if sum(found) >= needed and (
                 covered >= MIN_COVERAGE * total or sum(found) >= ON_TOPIC_CONCEPTS
             ):
@@ -303,7 +312,7 @@ class Engine:
                 for i, weight in enumerate(weights)
             ) / total
 
-        if not self._answers_enough(presence, weights, pool):
+        if not self._answers_enough(query.concepts, presence, weights, pool):
             return []
         dates = self._passages.article_dates(pool) if query.dates else {}
         scored = []
