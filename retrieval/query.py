@@ -167,8 +167,15 @@ class QueryBuilder:
                         expansion[token] = max(expansion.get(token, 0.0), reliability)
             else:
                 weight = PIVOT_WEIGHT
+                # "Minsk" in "Minsk-avtalen" is no form of "minske" (to reduce): names don't pivot.
+                name_stems = {
+                    analyzer.stem(normalize(part), lang)
+                    for part in re.split(r"[-‐‑–]", written_name or "")
+                    if part[:1].isupper()
+                    for lang in SCANDINAVIAN
+                }
                 # Every own stem: a Norwegian word's stem differs from the Danish one.
-                for token in own:
+                for token in (t for t in own if t not in name_stems):
                     for synonym, reliability in self._bridge.pivot(token).items():
                         expansion[synonym] = max(expansion.get(synonym, 0.0), reliability)
         return _concept(word, own, expansion, weight, is_name=is_name)
