@@ -44,5 +44,7 @@ def detect_language(text: str, candidates: tuple[str, ...] = ("da", "no", "en"))
         lowered = " ".join(words)
         scores["no"] += 0.5 * len(re.findall(r"sjon\b|sjoner\b", lowered))
         scores["da"] += 0.5 * len(re.findall(r"tion\b|tioner\b", lowered))
-    best = max(candidates, key=lambda language: (scores[language], -candidates.index(language)))
-    return best
+    if "en" in scores and any(letter in "æøå" for word in words for letter in word):
+        del scores["en"]  # English has no æ, ø or å
+        candidates = tuple(c for c in candidates if c != "en") or candidates
+    return max(candidates, key=lambda language: (scores[language], -candidates.index(language)))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from retrieval import stopwords
 from retrieval.analysis import LANGUAGES, Analyzer, words
 from retrieval.lexicon import Lexicon
 
@@ -104,6 +105,19 @@ class Bridge:
             for language in SCANDINAVIAN:
                 tokens.extend(self._analyzer.tokens(variant, language))
         return list(dict.fromkeys(tokens))
+
+    def looks_english(self, words: list[str]) -> bool:
+        """Whether more of the words are English headwords than Danish or Norwegian words
+        (stop words of either side count as evidence too)."""
+        english = scandinavian = 0
+        for word in words:
+            if word in stopwords.ENGLISH or any(self._lexicon.translate(word).values()):
+                english += 1
+            if word in stopwords.SCANDINAVIAN or any(
+                token in self._pivot for token in self._analyzer.word_tokens(word, "da")[:1]
+            ) or any(token in self._pivot for token in self._analyzer.word_tokens(word, "no")[:1]):
+                scandinavian += 1
+        return english >= scandinavian
 
     def is_common_word(self, written: str) -> bool:
         """Whether a capitalised word, as written, is an ordinary English word ("QUICK") rather

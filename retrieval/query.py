@@ -114,8 +114,12 @@ class QueryBuilder:
         self._bridge = bridge
 
     def build(self, question: str) -> Query:
-        language = detect_language(question, candidates=("en", "da", "no"))
         question_words = words(question)[:MAX_QUESTION_WORDS]
+        language = detect_language(question, candidates=("en", "da", "no"))
+        if language == "en" and self._bridge is not None and not self._bridge.looks_english(question_words):
+            # No English function word decided it ("Afviser Peskov, at Rusland vil angribe…"):
+            # ask the lexicon which side knows more of the words.
+            language = detect_language(question, candidates=("da", "no"))
         concepts: list[Concept] = []
         seen: set[str] = set()
         if language == "en" and self._bridge is not None:

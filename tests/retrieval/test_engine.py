@@ -90,6 +90,19 @@ def test_highlights_mark_the_words_that_matched_across_languages(engine: Engine)
     assert not marked & {"og", "at", "om", "til"}
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Afviser Peskov, at Rusland vil angribe Ukraine?", "da"),  # no function word decides
+        ("Ønsker Rusland en konflikt ifølge Lavrov?", "da"),  # æ/ø/å are not English
+        ("Hva krever Russland av USA?", "no"),
+        ("Peskov Ukraine Nato?", "en"),
+    ],
+)
+def test_question_language(engine: Engine, question: str, language: str) -> None:
+    assert engine.ask(question).language == language
+
+
 def test_offset_pages_through_the_ranking(engine: Engine) -> None:
     first = engine.ask("Hva krever Russland av USA?", top_k=6)
     second_page = engine.ask("Hva krever Russland av USA?", top_k=3, offset=3)
