@@ -86,18 +86,27 @@ class Analyzer:
 
     def word_tokens(self, word: str, language: str) -> list[str]:
         """Index tokens for one surface word: its stem, plus parts of compounds."""
+        whole, heads = self.word_parts(word, language)
+        return whole + heads
+
+    def word_parts(self, word: str, language: str) -> tuple[list[str], list[str]]:
+        """A word's tokens in two kinds: the words written (the stem; for "nato-sjefen" also
+        "nato" and "sjef"), and the known heads of closed compounds ("forsvarsminister" →
+        "minist"), which name something else when they stand alone."""
         if word[0].isdigit():
-            return [word]
+            return [word], []
         if len(word) < 2 or self.is_stop_word(word, language):
-            return []
+            return [], []
         if _HYPHENS.search(word):
-            parts = [part for part in _HYPHENS.split(word) if part]
-            tokens = [self.stem("".join(parts), language)]
-            for part in parts:
-                tokens.extend(self.word_tokens(part, language))
-            return tokens
+            pieces = [piece for piece in _HYPHENS.split(word) if piece]
+            whole, heads = [self.stem("".join(pieces), language)], []
+            for piece in pieces:
+                piece_whole, piece_heads = self.word_parts(piece, language)
+                whole += piece_whole
+                heads += piece_heads
+            return whole, heads
         stem = self.stem(word, language)
-        return [stem, *self._compound_heads(stem)]
+        return [stem], self._compound_heads(stem)
 
     def inflection_variants(self, word: str) -> list[str]:
         """Stems of a question word with verb endings the stemmers keep ("mødtes" → "mød").

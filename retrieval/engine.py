@@ -37,6 +37,7 @@ MIN_COVERAGE = 0.4
 MIN_CONCEPTS = 2
 ON_TOPIC_CONCEPTS = 3
 REQUIRE_TOPIC = True
+PART_CREDIT = 0.5
 NEIGHBOUR_SHARE = 0.4
 COVERAGE_EXPONENT = 0.5
 NEIGHBOUR_CANDIDATES = 10
@@ -242,19 +243,23 @@ class Engine:
     def _neighbours(self, doc: int) -> list[int]:
         return self._passages.neighbours(doc)
 
-    def _presence(self, query: Query, docs: list[int]) -> dict[int, list[bool]]:
-        """For each passage, whether it mentions each of the question's concepts."""
-        presence: dict[int, list[bool]] = {doc: [] for doc in docs}
+    def _presence(self, query: Query, docs: list[int]) -> dict[int, list[float]]:
+        """For each passage, how far it mentions each of the question's concepts: 1 for the
+        word itself (or a translation), PART_CREDIT for only a part of a compound, else 0."""
+        presence: dict[int, list[float]] = {doc: [] for doc in docs}
         for concept in query.concepts:
-            scores = self._index.scores_for([(t, 1.0) for t, _ in concept.tokens], docs)
-            for doc, score in zip(docs, scores, strict=True):
-                presence[doc].append(bool(score > 0))
+            whole = [(t, 1.0) for t, _ in concept.tokens if t not in concept.parts]
+            part = [(t, 1.0) for t in concept.parts]
+            full_scores = self._index.scores_for(whole, docs) if whole else [0.0] * len(docs)
+            part_scores = self._index.scores_for(part, docs) if part else [0.0] * len(docs)
+            for doc, full, partial in zip(docs, full_scores, part_scores, strict=True):
+                presence[doc].append(1.0 if full > 0 else PART_CREDIT if partial > 0 else 0.0)
         return presence
 
     @staticmethod
     def _answers_enough(
         concepts: Sequence[Concept],
-        presence: dict[int, list[bool]],
+        presence: dict[int, list[float]],
         weights: Sequence[float],
         pool: list[int],
     ) -> bool:
@@ -269,8 +274,8 @@ class Engine:
         total = sum(weights)
         topical = [not concept.is_name for concept in concepts]
         for doc in pool:
-            found = presence[doc]
-            covered = sum(w for w, f in zip(weights, found, strict=True) if f)
+            found = [value >= 1.0 for value in presence[doc]]
+            covered = sum(w * value for w, value in zip(weights, presence[doc], strict=True))
             if REQUIRE_TOPIC and any(topical) and not any(
                 f and t for f, t in zip(found, topical, strict=True)
             ):
@@ -308,7 +313,7 @@ class Engine:
             own = presence[doc]
             around = [presence[n] for n in near[doc]]
             return sum(
-                weight * (1.0 if own[i] else lent_share if any(n[i] for n in around) else 0.0)
+                weight * max(own[i], lent_share * max((n[i] for n in around), default=0.0))
                 for i, weight in enumerate(weights)
             ) / total
 

@@ -23,6 +23,7 @@ SCANDINAVIAN = ("da", "no")
 MAX_QUESTION_WORDS = 64
 TRANSLATION_WEIGHT = 1.0
 PIVOT_WEIGHT = 0.5
+PART_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,9 @@ class Concept:
     word: str
     tokens: tuple[tuple[str, float], ...]  # (token, share of the concept's weight)
     is_name: bool = False  # a proper name: if no article mentions it, none can answer
+    # tokens that are only parts of the word ("minist" of "forsvarsminister", "nato" of
+    # "nato-sjefen"): a passage with nothing else mentions the concept only in part
+    parts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,8 @@ def _merge(parts: list[Concept]) -> Concept | None:
     for part in parts:
         for token, weight in part.tokens:
             tokens[token] = max(tokens.get(token, 0.0), weight)
-    return Concept(" ".join(p.word for p in parts), tuple(tokens.items()), is_name=True)
+    pieces = frozenset().union(*(p.parts for p in parts))
+    return Concept(" ".join(p.word for p in parts), tuple(tokens.items()), True, pieces)
 
 
 def normalize_spaces(text: str) -> str:
@@ -158,8 +163,10 @@ class QueryBuilder:
         is_name = written_name is not None
         if not is_name and any(analyzer.is_stop_word(word, lang) for lang in (language, *SCANDINAVIAN)):
             return None
-        own = list(dict.fromkeys(t for lang in SCANDINAVIAN for t in analyzer.word_tokens(word, lang)))
+        per_language = [analyzer.word_parts(word, lang) for lang in SCANDINAVIAN]
+        own = list(dict.fromkeys(t for whole, _ in per_language for t in whole))
         own += [t for t in analyzer.inflection_variants(word) if t not in own]
+        parts = [t for _, heads in per_language for t in heads if t not in own]
         expansion: dict[str, float] = {}
         weight = TRANSLATION_WEIGHT
         if self._bridge is not None and written_name is not None:
@@ -182,19 +189,27 @@ class QueryBuilder:
                 for token in (t for t in own if t not in name_stems):
                     for synonym, reliability in self._bridge.pivot(token).items():
                         expansion[synonym] = max(expansion.get(synonym, 0.0), reliability)
-        return _concept(word, own, expansion, weight, is_name=is_name)
+        return _concept(word, own, expansion, weight, is_name=is_name, parts=parts)
 
 
 def _concept(
-    word: str, own: list[str], expansion: dict[str, float], weight: float, *, is_name: bool
+    word: str,
+    own: list[str],
+    expansion: dict[str, float],
+    weight: float,
+    *,
+    is_name: bool,
+    parts: list[str] | None = None,
 ) -> Concept | None:
-    """The question's own tokens at full weight; expansions share a damped weight, the more
-    reliable translations (the curated glossary's) getting the larger part."""
-    expansion = {t: r for t, r in expansion.items() if t not in own}
-    if not own and not expansion:
+    """The question's own tokens at full weight, the parts of its compounds at PART_WEIGHT;
+    expansions share a damped weight, the more reliable translations (the curated glossary's)
+    getting the larger part."""
+    parts = [t for t in dict.fromkeys(parts or []) if t not in own]
+    expansion = {t: r for t, r in expansion.items() if t not in own and t not in parts}
+    if not own and not expansion and not parts:
         return None
-    tokens = [(token, 1.0) for token in own]
+    tokens = [(token, 1.0) for token in own] + [(token, PART_WEIGHT) for token in parts]
     if expansion:
         norm = math.sqrt(sum(expansion.values()))
         tokens.extend((token, weight * r / norm) for token, r in expansion.items())
-    return Concept(word, tuple(tokens), is_name)
+    return Concept(word, tuple(tokens), is_name, frozenset(parts))
