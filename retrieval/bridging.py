@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 
 from retrieval import stopwords
 from retrieval.analysis import LANGUAGES, Analyzer, words
@@ -23,6 +24,7 @@ from retrieval.lexicon import Lexicon
 SCANDINAVIAN = ("da", "no")
 MAX_TRANSLATIONS = 6
 MAX_PIVOT_WORDS = 3
+METONYMS_FILE = Path(__file__).with_name("data") / "metonyms.tsv"
 DICTIONARY_RELIABILITY = 0.4
 
 
@@ -30,6 +32,16 @@ def _single_words(phrases: Iterable[str]) -> Iterable[str]:
     for phrase in phrases:
         if " " not in phrase and "-" not in phrase:
             yield phrase
+
+
+def read_metonyms(path: Path) -> dict[str, tuple[str, ...]]:
+    """place → the names it stands for, from a `place<TAB>a|b` file (# starts a comment)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            place, _, targets = line.partition("\t")
+            table[place.strip().lower()] = tuple(t.strip() for t in targets.split("|") if t.strip())
+    return table
 
 
 def fold_names(lexicon: Lexicon) -> dict[str, str]:
@@ -67,6 +79,7 @@ class Bridge:
     def __init__(self, lexicon: Lexicon, analyzer: Analyzer) -> None:
         self._lexicon = lexicon
         self._analyzer = analyzer
+        self._metonyms = read_metonyms(METONYMS_FILE)
         # Scandinavian stem → English glossary keys it translates, for pivoting da ↔ no.
         self._pivot: dict[str, list[str]] = defaultdict(list)
         for english, translation in lexicon.glossary.items():
@@ -97,6 +110,13 @@ class Bridge:
                 if other != token:
                     tokens[other] = max(tokens.get(other, 0.0), reliability)
         return tokens
+
+    def stands_for(self, name: str) -> list[str]:
+        """Index tokens of what a place stands for in news writing ("Moscow" → Russia)."""
+        tokens: list[str] = []
+        for target in self._metonyms.get(name.lower(), ()):
+            tokens.extend(self.name_variants(target))
+        return list(dict.fromkeys(tokens))
 
     def name_variants(self, name: str) -> list[str]:
         """Index tokens of every spelling of a name as written in the question ("US" → "usa")."""

@@ -24,6 +24,7 @@ MAX_QUESTION_WORDS = 64
 TRANSLATION_WEIGHT = 1.0
 PIVOT_WEIGHT = 0.5
 PART_WEIGHT = 0.5
+METONYM_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,15 @@ def _merge(parts: list[Concept]) -> Concept | None:
     return Concept(" ".join(p.word for p in parts), tuple(tokens.items()), True, pieces)
 
 
+def _with_stand_ins(concept: Concept, tokens: list[str]) -> Concept:
+    """The concept, also looking (at METONYM_WEIGHT) for what a place stands for."""
+    known = {token for token, _ in concept.tokens}
+    extra = tuple((token, METONYM_WEIGHT) for token in tokens if token not in known)
+    if not extra:
+        return concept
+    return Concept(concept.word, concept.tokens + extra, concept.is_name, concept.parts)
+
+
 def normalize_spaces(text: str) -> str:
     return " ".join(normalize_keep_case(text).split())
 
@@ -154,6 +164,8 @@ class QueryBuilder:
             seen.update(group)
             parts = [self._concept(w, language, written_name=names.get(w)) for w in group]
             concept = _merge([part for part in parts if part is not None])
+            if concept is not None and len(group) == 1 and self._bridge is not None:
+                concept = _with_stand_ins(concept, self._bridge.stands_for(word))
             if concept is not None:
                 concepts.append(concept)
         return Query(question, language, tuple(concepts), dates)
