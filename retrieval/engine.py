@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from corpus import Corpus, load_corpus
 from retrieval.analysis import Analyzer, word_spans
 from retrieval.answer import Answer, Hit
@@ -38,8 +40,9 @@ MIN_CONCEPTS = 2
 ON_TOPIC_CONCEPTS = 3
 REQUIRE_TOPIC = True
 PART_CREDIT = 0.5
+ARTICLE_SHARE = 0.25
 NEIGHBOUR_SHARE = 0.4
-COVERAGE_EXPONENT = 0.5
+COVERAGE_EXPONENT = 1.0
 NEIGHBOUR_CANDIDATES = 10
 DIVERSIFY_DEPTH = 30
 NEIGHBOUR_COVERAGE = 0.5
@@ -256,6 +259,25 @@ class Engine:
                 presence[doc].append(1.0 if full > 0 else PART_CREDIT if partial > 0 else 0.0)
         return presence
 
+    def _article_presence(self, query: Query, pool: list[int]) -> dict[int, list[float]]:
+        """For each pooled passage, which concepts its article mentions anywhere.
+
+        An answer paragraph seldom repeats the setting ("the meeting in Geneva") that the
+        article gave a few paragraphs earlier.
+        """
+        ordinals = dict(zip(pool, self._passages.article_ordinals(pool), strict=True))
+        articles = sorted(set(ordinals.values()))
+        spans = [self._passages.article_passages(o) for o in articles]
+        everything = np.concatenate([np.arange(r.start, r.stop) for r in spans])
+        starts = np.cumsum([0] + [len(r) for r in spans[:-1]])
+        columns = []
+        for concept in query.concepts:
+            whole = [(t, 1.0) for t, _ in concept.tokens if t not in concept.parts]
+            present = (self._index.scores_for(whole, everything) > 0) if whole else np.zeros(len(everything), bool)
+            columns.append(np.maximum.reduceat(present.astype(np.float64), starts))
+        per_article = {o: [float(c[i]) for c in columns] for i, o in enumerate(articles)}
+        return {doc: per_article[ordinals[doc]] for doc in pool}
+
     @staticmethod
     def _answers_enough(
         concepts: Sequence[Concept],
@@ -307,13 +329,19 @@ class Engine:
                     near[other] = self._neighbours(other)
         pool = list(bm25)
         presence = self._presence(query, sorted(set(pool).union(*near.values())))
+        in_article = self._article_presence(query, pool) if ARTICLE_SHARE else {}
         total = sum(weights)
 
         def coverage(doc: int, lent_share: float) -> float:
             own = presence[doc]
             around = [presence[n] for n in near[doc]]
+            article = in_article.get(doc)
             return sum(
-                weight * max(own[i], lent_share * max((n[i] for n in around), default=0.0))
+                weight * max(
+                    own[i],
+                    lent_share * max((n[i] for n in around), default=0.0),
+                    ARTICLE_SHARE * article[i] if article else 0.0,
+                )
                 for i, weight in enumerate(weights)
             ) / total
 

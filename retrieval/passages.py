@@ -24,6 +24,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,17 @@ class PassageTable:
     def article_ordinals(self, docs: list[int]) -> list[int]:
         """The article ordinal of each of `docs`, in one array lookup."""
         return [int(a) for a in self._article_of[np.asarray(docs, dtype=np.int64)]] if docs else []
+
+    @cached_property
+    def _article_starts(self) -> list[int]:
+        # Passages are in article order, so each article's passages are one contiguous run.
+        bounds = np.searchsorted(self._article_of, np.arange(len(self.articles) + 1))
+        return [int(b) for b in bounds]
+
+    def article_passages(self, ordinal: int) -> range:
+        """The passages of one article."""
+        starts = self._article_starts
+        return range(starts[ordinal], starts[ordinal + 1])
 
     def article_dates(self, docs: list[int]) -> dict[int, str | None]:
         """The article date of each of `docs`."""
