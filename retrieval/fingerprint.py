@@ -8,10 +8,11 @@ parameters and the contents of the lexicon data, which all change the tokens.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from corpus.reader import SOURCE_SIDECAR_SUFFIX, article_paths
+from corpus.reader import ARTICLE_SUFFIX, SOURCE_SIDECAR_SUFFIX, article_entries
 
 # Bump when tokenisation, classification or passage building changes what gets indexed.
 ANALYSIS_VERSION = "1"
@@ -32,11 +33,12 @@ def corpus_fingerprint(directory: Path, settings: Iterable[str] = ()) -> str:
     digest.update(f"analysis={ANALYSIS_VERSION};data={_data_digest()}".encode())
     for item in settings:
         digest.update(item.encode())
-    for path in article_paths(directory):
-        for file in (path, path.with_name(path.stem + SOURCE_SIDECAR_SUFFIX)):
-            try:
-                stat = file.stat()
-            except FileNotFoundError:
-                continue
-            digest.update(f"{file.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    entries, names = article_entries(directory)
+    for entry in entries:
+        stat = entry.stat()
+        digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        sidecar = entry.name.removesuffix(ARTICLE_SUFFIX) + SOURCE_SIDECAR_SUFFIX
+        if sidecar in names:
+            stat = os.stat(os.path.join(directory, sidecar))
+            digest.update(f"{sidecar}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:32]
