@@ -148,7 +148,9 @@ class Bm25Index:
         candidates, _ = _shortlist(candidates, values, k, len(nonempty), slack)
         return _best(candidates, self._exact_scores(ranges, candidates), k)
 
-    def scores_for(self, query: Sequence[tuple[str, float]], ordinals: Sequence[int]) -> np.ndarray:
+    def scores_for(
+        self, query: Sequence[tuple[str, float]], ordinals: Sequence[int] | np.ndarray
+    ) -> np.ndarray:
         """The query's scores for the given document ordinals (for re-ranking a few candidates)."""
         return self._exact_scores(self._postings(query), np.asarray(ordinals, dtype=np.int64))
 

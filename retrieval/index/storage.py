@@ -72,7 +72,7 @@ def save_arrays(arrays: IndexArrays, directory: Path) -> None:
         vocabulary = json.dumps(arrays.terms, ensure_ascii=False).encode("utf-8")
         sizes[VOCABULARY] = _write_synced(temporary / VOCABULARY, lambda h: h.write(vocabulary))
         for name, (field, dtype) in _ARRAYS.items():
-            values = np.ascontiguousarray(getattr(arrays, field), dtype=dtype)
+            values = np.ascontiguousarray(getattr(arrays, field), dtype=dtype)  # type: ignore[call-overload]
             sizes[name] = _write_synced(temporary / name, lambda h, v=values: np.save(h, v, allow_pickle=False))
         params = arrays.params
         manifest = {
