@@ -107,9 +107,28 @@ def normalize_spaces(text: str) -> str:
     return " ".join(normalize_keep_case(text).split())
 
 
+_IRREGULAR = dict(
+    pair.split(":")
+    for pair in """
+    met:meet said:say took:take taken:take went:go gone:go held:hold made:make gave:give
+    given:give came:come told:tell thought:think sought:seek fought:fight won:win lost:lose
+    left:leave led:lead began:begin begun:begin spoke:speak spoken:speak wrote:write
+    written:write chose:choose chosen:choose drew:draw drawn:draw brought:bring sent:send
+    spent:spend struck:strike stood:stand understood:understand knew:know known:know saw:see
+    seen:see became:become rose:rise risen:rise fell:fall fallen:fall broke:break broken:break
+    kept:keep meant:mean paid:pay sold:sell bought:buy built:build caught:catch fled:flee
+    shot:shoot threw:throw thrown:throw withdrew:withdraw withdrawn:withdraw forbade:forbid
+    forbidden:forbid sprang:spring drove:drive driven:drive ran:run flew:fly flown:fly
+    grew:grow grown:grow found:find felt:feel heard:hear lay:lie laid:lay hid:hide hidden:hide
+    """.split()
+)
+
+
 def english_lemmas(word: str) -> list[str]:
-    """The word and its likely dictionary forms ("demanded" → "demand", "talks" → "talk")."""
+    """The word and its likely dictionary forms ("demanded" → "demand", "met" → "meet")."""
     forms = [word]
+    if word in _IRREGULAR:
+        forms.append(_IRREGULAR[word])
     for suffix, replacement in (
         ("'s", ""), ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
         ("ing", ""), ("ing", "e"), ("ly", ""),
