@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -53,6 +53,11 @@ COMMANDS = (
     BotCommand("help", "How to use Kilde, with an example"),
     BotCommand("sources", "The articles Kilde answers from"),
 )
+ADMIN_COMMANDS = (
+    BotCommand("stats", "Questions answered, abstentions, median answer time"),
+    BotCommand("reload", "Reload the articles now"),
+)
+ADMINS_KEY = "admin_user_ids"
 # Only what the bot handles; Telegram then doesn't even send edits or channel posts.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
@@ -110,6 +115,7 @@ def build_application(settings: Settings, engine: Engine,
         top_k=settings.top_k,
     )
     application.bot_data[RUNTIME_KEY] = runtime
+    application.bot_data[ADMINS_KEY] = tuple(settings.admin_user_ids)
     # Reloads open the engine exactly the way `kilde serve` opened the first one.
     application.bot_data[RELOADER_KEY] = Reloader(
         runtime, settings.corpus_dir, partial(open_engine, settings),
@@ -139,6 +145,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     """At start-up: register the command list (not fatal if it fails), start the watcher."""
     try:
         await application.bot.set_my_commands(COMMANDS)
+        # Admins see their commands in their own chat's menu; everyone else never does.
+        for admin in application.bot_data[ADMINS_KEY]:
+            await application.bot.set_my_commands(
+                COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin)
+            )
     except TelegramError as error:
         logger.warning("could not register the command list: %s", error)
     await application.bot_data[RELOADER_KEY].start()

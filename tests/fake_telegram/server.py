@@ -91,6 +91,7 @@ class _State:
     callback_answers: dict[str, JSON] = field(default_factory=dict)
     inline_answers: dict[str, JSON] = field(default_factory=dict)
     commands: list[JSON] = field(default_factory=list)
+    scoped_commands: dict[str, list[JSON]] = field(default_factory=dict)  # by JSON of the scope
     webhook: JSON = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
@@ -332,6 +333,12 @@ class FakeTelegram:
         with self._lock:
             return self._state.inline_answers.get(query_id)
 
+    def commands_for_chat(self, chat_id: int) -> list[JSON]:
+        """The command list registered for one chat (setMyCommands with a chat scope)."""
+        key = json.dumps({"chat_id": chat_id, "type": "chat"}, sort_keys=True)
+        with self._lock:
+            return list(self._state.scoped_commands.get(key, []))
+
     @property
     def commands(self) -> list[JSON]:
         with self._lock:
@@ -506,8 +513,14 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = params.get("scope")
+        if isinstance(scope, str):
+            scope = json.loads(scope)
         with self._lock:
-            self._state.commands = list(commands)
+            if not scope or scope.get("type") == "default":
+                self._state.commands = list(commands)
+            else:
+                self._state.scoped_commands[json.dumps(scope, sort_keys=True)] = list(commands)
         return True
 
     async def _api_getMyCommands(self, params: JSON) -> list[JSON]:
