@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -138,10 +138,4 @@ class Analyzer:
         out: list[str] = []
         for word in words(text):
             out.extend(self.word_tokens(word, language))
-        return out
-
-    def tokens_many(self, texts: Iterable[str], language: str) -> list[str]:
-        out: list[str] = []
-        for text in texts:
-            out.extend(self.tokens(text, language))
         return out
