@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 ARTICLE_SUFFIX = ".txt"
 SOURCE_SIDECAR_SUFFIX = ".meta.json"
 
-_DATE_LINE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})(?:-\d{2})?(?:\s+|$)")
+# The format's date line, shared with the writer in corpus.ingest.
+DATE_LINE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})(?:-\d{2})?(?:\s+|$)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n(?:[ \t\u00a0]*\n)*")
 
 
@@ -43,7 +44,7 @@ def parse_article(text: str, source: str, source_url: str | None = None) -> tupl
         raise CorpusFileError(f"{source}: empty file")
 
     date: str | None = None
-    match = _DATE_LINE.match(text)
+    match = DATE_LINE.match(text)
     if match and 1 <= int(match.group(2)) <= 12:
         date = f"{match.group(1)}-{match.group(2)}"
         text = text[match.end():]

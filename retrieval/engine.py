@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from corpus import Corpus, load_corpus
@@ -22,7 +22,7 @@ from retrieval.fingerprint import corpus_fingerprint
 from retrieval.index import Bm25Index
 from retrieval.lexicon import load_lexicon
 from retrieval.passages import ArticleInfo, PassageTable, citable_paragraphs
-from retrieval.query import Query, QueryBuilder
+from retrieval.query import QueryBuilder
 from retrieval.ranking import Ranker
 from retrieval.store import IndexCache
 
@@ -167,6 +167,11 @@ class Engine:
             self._corpus = _read_corpus(self.corpus_dir)
         return self._corpus
 
+    @cached_property
+    def article_digests(self) -> dict[str, str]:
+        """A content digest per article id (from the passage table, no file is read)."""
+        return self._passages.article_digests()
+
     @property
     def passage_count(self) -> int:
         """How many citable paragraphs the index holds."""
@@ -183,15 +188,16 @@ class Engine:
         query = self._queries.build(question)
         ranked = self._ranker.rank(query) if query.concepts else []
         page = ranked[offset : offset + top_k]
-        hits = [self._hit(query, offset + i, doc, score) for i, (doc, score) in enumerate(page, 1)]
+        weighted = dict(query.weighted_tokens())
+        hits = [self._hit(weighted, offset + i, doc, score) for i, (doc, score) in enumerate(page, 1)]
         return Answer(question, query.language, tuple(hits))
 
     # presentation ----------------------------------------------------------------------------
 
-    def _hit(self, query: Query, rank: int, doc: int, score: float) -> Hit:
+    def _hit(self, weighted: dict[str, float], rank: int, doc: int, score: float) -> Hit:
+        """One cited hit; `weighted` is the question's tokens, for the excerpt and highlights."""
         passage = self._passages.passage(doc)
         article = passage.article
-        weighted = dict(query.weighted_tokens())
 
         def sentence_score(sentence: str) -> float:
             tokens = set(self._analyzer.tokens(sentence, article.language))

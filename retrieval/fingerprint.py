@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from corpus.reader import ARTICLE_SUFFIX, SOURCE_SIDECAR_SUFFIX, article_entries
@@ -19,6 +20,7 @@ ANALYSIS_VERSION = "1"
 DATA_DIR = Path(__file__).with_name("data")
 
 
+@cache  # the lexicon data does not change while Kilde runs; the watcher asks every few seconds
 def _data_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted(DATA_DIR.glob("*.tsv")):

@@ -18,6 +18,7 @@ Layout of a saved table folder:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -144,6 +145,17 @@ class PassageTable:
         """The passages of one article."""
         starts = self._article_starts
         return range(starts[ordinal], starts[ordinal + 1])
+
+    def article_digests(self) -> dict[str, str]:
+        """A digest of each article's record and citable texts, by article id, to tell what a
+        reload added, changed or removed without reading the article files."""
+        digests = {}
+        for ordinal, article in enumerate(self.articles):
+            digest = hashlib.sha256(repr(article).encode())
+            for doc in self.article_passages(ordinal):
+                digest.update(b"\0" + bytes(self._text[self._offsets[doc]:self._offsets[doc + 1]]))
+            digests[article.id] = digest.hexdigest()
+        return digests
 
     def article_dates(self, docs: list[int]) -> dict[int, str | None]:
         """The article date of each of `docs`."""

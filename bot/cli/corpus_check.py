@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.engine_loading import CorpusFolderError
 from config import Settings
 from corpus import CorpusError, ParagraphKind, load_corpus
 
@@ -21,8 +22,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.engine_loading import CorpusFolderError
-
     try:
         corpus = load_corpus(settings.corpus_dir)
     except CorpusError as error:

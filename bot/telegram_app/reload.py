@@ -16,14 +16,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from telegram.ext import ContextTypes
 
 from bot.telegram_app.runtime import BotRuntime
-from corpus.model import Corpus
 from retrieval.engine import Engine
 from retrieval.fingerprint import corpus_fingerprint
 
@@ -41,13 +40,12 @@ class CorpusChange:
     removed: int = 0
 
     @classmethod
-    def between(cls, old: Corpus, new: Corpus) -> CorpusChange:
-        before = {article.id: article for article in old.articles}
-        after = {article.id: article for article in new.articles}
+    def between(cls, before: Mapping[str, str], after: Mapping[str, str]) -> CorpusChange:
+        """Compare two engines' `article_digests` (article id → content digest)."""
         return cls(
             added=len(after.keys() - before.keys()),
-            changed=sum(1 for id_, article in after.items()
-                        if id_ in before and before[id_] != article),
+            changed=sum(1 for id_, digest in after.items()
+                        if id_ in before and before[id_] != digest),
             removed=len(before.keys() - after.keys()),
         )
 
@@ -133,9 +131,12 @@ class Reloader:
             return ReloadOutcome(old.article_count, old.passage_count,
                                  time.perf_counter() - started, CorpusChange(), line)
         self._runtime.engine = engine  # the swap: one reference, the engine complete
+        # Off the event loop: digesting a large corpus takes a moment.
+        change = await asyncio.to_thread(
+            lambda: CorpusChange.between(old.article_digests, engine.article_digests)
+        )
         outcome = ReloadOutcome(
-            engine.article_count, engine.passage_count,
-            time.perf_counter() - started, CorpusChange.between(old.corpus, engine.corpus),
+            engine.article_count, engine.passage_count, time.perf_counter() - started, change,
         )
         logger.info("reload (%s): %s", reason, outcome.summary())
         return outcome

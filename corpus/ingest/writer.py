@@ -25,11 +25,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from corpus.ingest.errors import CorpusWriteError
-from corpus.reader import ARTICLE_SUFFIX
+from corpus.reader import ARTICLE_SUFFIX, DATE_LINE
 
 logger = logging.getLogger(__name__)
 
-_DATE_LINE = re.compile(r"^\ufeff?\s*date\s+\d{4}-\d{2}(?:-\d{2})?(?:\s+|$)")
 _NUMBER = re.compile(r"^(\d+)_")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _MAX_ATTEMPTS = 1000
@@ -45,7 +44,7 @@ def is_month(value: str) -> bool:
 
 def has_date_line(text: str) -> bool:
     """Whether the text starts with a ` date YYYY-MM ` line, valid or not."""
-    return bool(_DATE_LINE.match(text))
+    return bool(DATE_LINE.match(text.removeprefix("\ufeff")))
 
 
 def render_article(title: str | None, date: str | None, paragraphs: Sequence[str]) -> str:
@@ -62,7 +61,7 @@ def render_article(title: str | None, date: str | None, paragraphs: Sequence[str
 
 def normalised_text(text: str) -> str:
     """The text two copies of one article share: no date line, NFC, white space collapsed."""
-    text = _DATE_LINE.sub("", text.lstrip("\ufeff"), count=1)
+    text = DATE_LINE.sub("", text.lstrip("\ufeff"), count=1)
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 

@@ -74,3 +74,14 @@ def test_corrupt_saved_table_is_rebuilt(tmp_path: Path) -> None:
     for text in index.glob("*/*-passages/text.bin"):
         text.write_bytes(b"")
     assert Engine.open(corpus, index_dir=index).ask(QUESTION) == expected
+
+
+def test_article_digests_tell_which_articles_changed(tmp_path: Path) -> None:
+    corpus, index = _copy_corpus(tmp_path), tmp_path / "index"
+    before = Engine.open(corpus, index_dir=index).article_digests
+    path = corpus / "002_f0782c8e115b1d7c.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Scholz", "Merkel"), encoding="utf-8")
+    (corpus / "004_4cfd5266a7c9d98f.txt").unlink()
+    after = Engine.open(corpus, index_dir=index).article_digests
+    assert before.keys() - after.keys() == {"004_4cfd5266a7c9d98f"}
+    assert [i for i in after if after[i] != before[i]] == ["002_f0782c8e115b1d7c"]
