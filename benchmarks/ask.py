@@ -16,9 +16,9 @@ from pathlib import Path
 
 from rank_bm25 import BM25Okapi
 
-from config import SHIPPED_CORPUS_DIR
-from retrieval.engine import Engine, passage_tokens
-from retrieval.passages import citable_paragraphs
+from kilde.config import SHIPPED_CORPUS_DIR
+from kilde.retrieval.engine import Engine, passage_tokens
+from kilde.retrieval.passages import citable_paragraphs
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"
 EXTRA = ["What did Russia demand from NATO?", "Who won the 2022 World Cup?", "Hva krever Russland av USA?"]

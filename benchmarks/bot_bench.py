@@ -23,11 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.telegram_app import BotTuning, build_application, start_polling, stop
-from bot.telegram_app.runtime import RUNTIME_KEY
-from config import load_settings
-from config.settings import SHIPPED_CORPUS_DIR
-from retrieval.engine import Engine
+from kilde.bot.telegram_app import BotTuning, build_application, start_polling, stop
+from kilde.bot.telegram_app.runtime import RUNTIME_KEY
+from kilde.config import load_settings
+from kilde.config.settings import SHIPPED_CORPUS_DIR
+from kilde.retrieval.engine import Engine
 from tests.fake_telegram import FakeTelegram
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"

@@ -43,7 +43,7 @@ COLUMNS = [
 
 def _engine_variant() -> str:
     try:
-        from retrieval.engine import BM25_VARIANT
+        from kilde.retrieval.engine import BM25_VARIANT
     except ImportError:
         return "plus"
     return BM25_VARIANT

@@ -32,7 +32,7 @@ def _latencies(times_ns: list[int]) -> dict[str, float]:
 
 def build(articles: str, index_dir: str, variant: str) -> dict:
     from benchmarks.corpus import iter_paragraphs, tokenize
-    from retrieval.index import Bm25Index
+    from kilde.retrieval.index import Bm25Index
 
     start = time.perf_counter()
     index = Bm25Index.build((tokenize(p) for p in iter_paragraphs(Path(articles))), variant=variant)
@@ -46,7 +46,7 @@ def build(articles: str, index_dir: str, variant: str) -> dict:
 
 
 def load(index_dir: str) -> dict:
-    from retrieval.index import Bm25Index
+    from kilde.retrieval.index import Bm25Index
 
     start = time.perf_counter()
     index = Bm25Index.load(Path(index_dir))
@@ -55,7 +55,7 @@ def load(index_dir: str) -> dict:
 
 
 def query(index_dir: str, queries_json: str, k: str) -> dict:
-    from retrieval.index import Bm25Index
+    from kilde.retrieval.index import Bm25Index
 
     index = Bm25Index.load(Path(index_dir))
     queries = [[(token, 1.0) for token in q] for q in json.loads(Path(queries_json).read_text())]
@@ -102,7 +102,7 @@ def baseline(articles: str, queries_json: str, k: str, variant: str, limit: str)
 
 def answer(articles: str, index_dir: str, queries_json: str) -> dict:
     """The whole answer as `kilde ask --json -` produces it: Engine.ask, then the JSON line."""
-    from retrieval.engine import Engine
+    from kilde.retrieval.engine import Engine
 
     start = time.perf_counter()
     engine = Engine.open(Path(articles), index_dir=Path(index_dir))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from config import Settings
-from corpus import CorpusError
-from retrieval.engine import Engine
+from kilde.config import Settings
+from kilde.corpus import CorpusError
+from kilde.retrieval.engine import Engine
 
 
 class CorpusFolderError(Exception):

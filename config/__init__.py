@@ -1,5 +1,5 @@
 """Kilde's settings, read from the environment and a `.env` file (see CONTRACT.md)."""
 
-from config.settings import SHIPPED_CORPUS_DIR, Settings, SettingsError, load_settings
+from kilde.config.settings import SHIPPED_CORPUS_DIR, Settings, SettingsError, load_settings
 
 __all__ = ["SHIPPED_CORPUS_DIR", "Settings", "SettingsError", "load_settings"]

@@ -1,8 +1,8 @@
 """The article collection: reading files in the seeds' format into classified paragraphs."""
 
-from corpus.errors import CorpusError, CorpusFileError
-from corpus.model import Article, Corpus, CorpusProblem, Paragraph, ParagraphKind
-from corpus.reader import load_corpus, parse_article, read_article
+from kilde.corpus.errors import CorpusError, CorpusFileError
+from kilde.corpus.model import Article, Corpus, CorpusProblem, Paragraph, ParagraphKind
+from kilde.corpus.reader import load_corpus, parse_article, read_article
 
 __all__ = [
     "Article", "Corpus", "CorpusError", "CorpusFileError", "CorpusProblem", "Paragraph",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.model import ParagraphKind
+from kilde.corpus.model import ParagraphKind
 
 _BOILERPLATE = re.compile(
     r"""^(?:

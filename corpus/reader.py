@@ -14,10 +14,10 @@ import os
 import re
 from pathlib import Path
 
-from corpus.classify import classify_paragraphs
-from corpus.errors import CorpusError, CorpusFileError
-from corpus.language import detect_language
-from corpus.model import Article, Corpus, CorpusProblem, Paragraph, ParagraphKind
+from kilde.corpus.classify import classify_paragraphs
+from kilde.corpus.errors import CorpusError, CorpusFileError
+from kilde.corpus.language import detect_language
+from kilde.corpus.model import Article, Corpus, CorpusProblem, Paragraph, ParagraphKind
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from functools import cache
 
 import Stemmer
 
-from retrieval import stopwords
+from kilde.retrieval import stopwords
 
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff")

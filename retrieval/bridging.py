@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from retrieval import stopwords
-from retrieval.analysis import LANGUAGES, Analyzer, words
-from retrieval.lexicon import Lexicon
+from kilde.retrieval import stopwords
+from kilde.retrieval.analysis import LANGUAGES, Analyzer, words
+from kilde.retrieval.lexicon import Lexicon
 
 SCANDINAVIAN = ("da", "no")
 MAX_TRANSLATIONS = 6

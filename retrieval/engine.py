@@ -12,19 +12,19 @@ import logging
 from functools import cache, cached_property
 from pathlib import Path
 
-from corpus import Corpus, load_corpus
-from retrieval.analysis import Analyzer, word_spans
-from retrieval.answer import Answer, Hit
-from retrieval.bridging import Bridge, compound_parts, fold_names
-from retrieval.errors import EmptyCorpusError, IndexFormatError
-from retrieval.excerpt import best_excerpt
-from retrieval.fingerprint import corpus_fingerprint
-from retrieval.index import Bm25Index
-from retrieval.lexicon import load_lexicon
-from retrieval.passages import ArticleInfo, PassageTable, citable_paragraphs
-from retrieval.query import QueryBuilder
-from retrieval.ranking import Ranker
-from retrieval.store import IndexCache
+from kilde.corpus import Corpus, load_corpus
+from kilde.retrieval.analysis import Analyzer, word_spans
+from kilde.retrieval.answer import Answer, Hit
+from kilde.retrieval.bridging import Bridge, compound_parts, fold_names
+from kilde.retrieval.errors import EmptyCorpusError, IndexFormatError
+from kilde.retrieval.excerpt import best_excerpt
+from kilde.retrieval.fingerprint import corpus_fingerprint
+from kilde.retrieval.index import Bm25Index
+from kilde.retrieval.lexicon import load_lexicon
+from kilde.retrieval.passages import ArticleInfo, PassageTable, citable_paragraphs
+from kilde.retrieval.query import QueryBuilder
+from kilde.retrieval.ranking import Ranker
+from kilde.retrieval.store import IndexCache
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from retrieval.answer import Answer
+from kilde.retrieval.answer import Answer
 
 EVAL_DEPTH = 5
 

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus import Article, Corpus, ParagraphKind
-from retrieval.errors import IndexFormatError
+from kilde.corpus import Article, Corpus, ParagraphKind
+from kilde.retrieval.errors import IndexFormatError
 
 FORMAT_NAME = "kilde-passages"
 FORMAT_VERSION = 1

@@ -13,11 +13,11 @@ import math
 import re
 from dataclasses import dataclass
 
-from corpus.language import detect_language
-from retrieval import stopwords
-from retrieval.analysis import Analyzer, normalize, normalize_keep_case, words
-from retrieval.bridging import Bridge
-from retrieval.dates import MONTH_BY_NAME, DatePreference, find_date_preference
+from kilde.corpus.language import detect_language
+from kilde.retrieval import stopwords
+from kilde.retrieval.analysis import Analyzer, normalize, normalize_keep_case, words
+from kilde.retrieval.bridging import Bridge
+from kilde.retrieval.dates import MONTH_BY_NAME, DatePreference, find_date_preference
 
 SCANDINAVIAN = ("da", "no")
 MAX_QUESTION_WORDS = 64

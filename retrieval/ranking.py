@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.index import Bm25Index
-from retrieval.passages import PassageTable
-from retrieval.query import Concept, Query
+from kilde.retrieval.index import Bm25Index
+from kilde.retrieval.passages import PassageTable
+from kilde.retrieval.query import Concept, Query
 
 # Chosen by measurement on shared/eval/dev.json and checked on tests/fixtures/eval/extra.json.
 CANDIDATES = 60

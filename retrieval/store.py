@@ -13,8 +13,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from retrieval.errors import IndexFormatError
-from retrieval.index import Bm25Index
+from kilde.retrieval.errors import IndexFormatError
+from kilde.retrieval.index import Bm25Index
 
 logger = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.cli.errors import UsageError
-from config import Settings
-from corpus.ingest.add import AddedArticle, add_file, add_url, open_corpus
-from corpus.ingest.errors import DuplicateError, IngestError
-from corpus.ingest.fetch import FetchLimits
-from corpus.ingest.urls import is_url
-from corpus.ingest.writer import is_month
+from kilde.bot.cli.errors import UsageError
+from kilde.config import Settings
+from kilde.corpus.ingest.add import AddedArticle, add_file, add_url, open_corpus
+from kilde.corpus.ingest.errors import DuplicateError, IngestError
+from kilde.corpus.ingest.fetch import FetchLimits
+from kilde.corpus.ingest.urls import is_url
+from kilde.corpus.ingest.writer import is_month
 
 logger = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from bot.engine_loading import open_engine
-from bot.cli.errors import UsageError
-from config import Settings
-from retrieval.answer import Answer
+from kilde.bot.engine_loading import open_engine
+from kilde.bot.cli.errors import UsageError
+from kilde.config import Settings
+from kilde.retrieval.answer import Answer
 
 NO_ANSWER = "Nothing in the articles answers that."
 

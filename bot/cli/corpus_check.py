@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bot.engine_loading import CorpusFolderError
-from config import Settings
-from corpus import CorpusError, ParagraphKind, load_corpus
+from kilde.bot.engine_loading import CorpusFolderError
+from kilde.config import Settings
+from kilde.corpus import CorpusError, ParagraphKind, load_corpus
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

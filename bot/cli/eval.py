@@ -10,10 +10,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bot.engine_loading import open_engine
-from bot.cli.errors import UsageError
-from config import Settings
-from retrieval.evaluation import Report, evaluate, load_gold
+from kilde.bot.engine_loading import open_engine
+from kilde.bot.cli.errors import UsageError
+from kilde.config import Settings
+from kilde.retrieval.evaluation import Report, evaluate, load_gold
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 import time
 
-from bot.engine_loading import open_engine
-from config import Settings
+from kilde.bot.engine_loading import open_engine
+from kilde.config import Settings
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

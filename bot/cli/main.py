@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.engine_loading import CorpusFolderError
-from bot.cli.errors import UsageError
-from config import Settings, SettingsError, load_settings
+from kilde.bot.engine_loading import CorpusFolderError
+from kilde.bot.cli.errors import UsageError
+from kilde.config import Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"bot.cli.{name}")
+        module = importlib.import_module(f"kilde.bot.cli.{name}")
         module.register(subparsers, common)
     return parser
 

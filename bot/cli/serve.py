@@ -7,8 +7,8 @@ import asyncio
 import logging
 import re
 
-from bot.engine_loading import open_engine
-from config import Settings, SettingsError
+from kilde.bot.engine_loading import open_engine
+from kilde.config import Settings, SettingsError
 
 # python-telegram-bot is imported inside the functions below: every other `kilde` command
 # would otherwise pay its import time (~150 ms) at each start.
@@ -67,9 +67,9 @@ async def _check_token(token: str, base_url: str) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.telegram_app import build_application
-    from bot.telegram_app import run as run_bot
-    from bot.telegram_app.redaction import install_redaction
+    from kilde.bot.telegram_app import build_application
+    from kilde.bot.telegram_app import run as run_bot
+    from kilde.bot.telegram_app.redaction import install_redaction
 
     token = check_bot_settings(settings)
     secrets = [token]

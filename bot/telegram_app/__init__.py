@@ -1,6 +1,6 @@
 """The Telegram bot: a python-telegram-bot Application over the answer engine."""
 
-from bot.telegram_app.application import (
+from kilde.bot.telegram_app.application import (
     BotTuning, build_application, polling_options, run, start_polling, stop,
 )
 

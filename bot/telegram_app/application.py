@@ -32,15 +32,15 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.engine_loading import open_engine
-from bot.telegram_app import handlers
-from bot.telegram_app.access import AccessPolicy, FloodGate
-from bot.telegram_app.inline import on_inline_query
-from bot.telegram_app.reload import RELOADER_KEY, Reloader
-from bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
-from bot.telegram_app.transport import RetryingRequest
-from config import Settings
-from retrieval.engine import Engine
+from kilde.bot.engine_loading import open_engine
+from kilde.bot.telegram_app import handlers
+from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
+from kilde.bot.telegram_app.inline import on_inline_query
+from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
+from kilde.bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
+from kilde.bot.telegram_app.transport import RetryingRequest
+from kilde.config import Settings
+from kilde.retrieval.engine import Engine
 
 logger = logging.getLogger(__name__)
 

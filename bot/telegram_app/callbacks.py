@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from corpus.model import Article, Corpus, Paragraph
-from retrieval.answer import Answer
+from kilde.corpus.model import Article, Corpus, Paragraph
+from kilde.retrieval.answer import Answer
 
 MAX_DATA_BYTES = 64
 GONE_ARTICLE = "That article is no longer in the library; please ask again."

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from corpus.model import Article, Paragraph
-from retrieval.answer import Answer, Hit
+from kilde.corpus.model import Article, Paragraph
+from kilde.retrieval.answer import Answer, Hit
 
 MAX_MESSAGE_LENGTH = 4096
 ELLIPSIS = "…"

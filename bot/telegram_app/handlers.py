@@ -17,17 +17,17 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.telegram_app import callbacks, formatting
-from bot.telegram_app.access import ADMINS_ONLY, REFUSAL, SLOW_DOWN, Verdict
-from bot.telegram_app.addressing import (
+from kilde.bot.telegram_app import callbacks, formatting
+from kilde.bot.telegram_app.access import ADMINS_ONLY, REFUSAL, SLOW_DOWN, Verdict
+from kilde.bot.telegram_app.addressing import (
     clip,
     command_argument,
     original_question,
     question_in,
     without_mentions,
 )
-from bot.telegram_app.reload import reloader
-from bot.telegram_app.runtime import runtime
+from kilde.bot.telegram_app.reload import reloader
+from kilde.bot.telegram_app.runtime import runtime
 
 logger = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPrev
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.telegram_app import formatting
-from bot.telegram_app.addressing import clip
-from bot.telegram_app.callbacks import short_hash
-from bot.telegram_app.runtime import runtime
-from retrieval.answer import Answer
+from kilde.bot.telegram_app import formatting
+from kilde.bot.telegram_app.addressing import clip
+from kilde.bot.telegram_app.callbacks import short_hash
+from kilde.bot.telegram_app.runtime import runtime
+from kilde.retrieval.answer import Answer
 
 logger = logging.getLogger(__name__)
 

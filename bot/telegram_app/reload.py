@@ -22,9 +22,9 @@ from pathlib import Path
 
 from telegram.ext import ContextTypes
 
-from bot.telegram_app.runtime import BotRuntime
-from retrieval.engine import Engine
-from retrieval.fingerprint import corpus_fingerprint
+from kilde.bot.telegram_app.runtime import BotRuntime
+from kilde.retrieval.engine import Engine
+from kilde.retrieval.fingerprint import corpus_fingerprint
 
 logger = logging.getLogger(__name__)
 

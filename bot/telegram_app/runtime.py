@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
-from bot.telegram_app.access import AccessPolicy, FloodGate
-from bot.telegram_app.callbacks import CorpusIndex, QuestionMemory
-from bot.telegram_app.stats import Stats
-from retrieval.engine import Engine
+from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
+from kilde.bot.telegram_app.callbacks import CorpusIndex, QuestionMemory
+from kilde.bot.telegram_app.stats import Stats
+from kilde.retrieval.engine import Engine
 
 RUNTIME_KEY = "kilde"
 

@@ -15,7 +15,7 @@ Errors, each with a one-line message that says what is wrong (the caller names t
     └── CorpusWriteError        the corpus folder cannot be written
 """
 
-from corpus.ingest.errors import (
+from kilde.corpus.ingest.errors import (
     CorpusWriteError,
     DuplicateError,
     ExtractError,

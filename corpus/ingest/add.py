@@ -13,22 +13,22 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.errors import CorpusFileError
-from corpus.ingest.catalog import Catalog
-from corpus.ingest.errors import DuplicateError, ExtractError, InputFileError
-from corpus.ingest.extract import extract_article
-from corpus.ingest.fetch import FetchLimits, fetch_page, page_text
-from corpus.ingest.sources import SourceRecord, now_utc
-from corpus.ingest.textfile import MAX_FILE_BYTES, read_text_file
-from corpus.ingest.writer import (
+from kilde.corpus.errors import CorpusFileError
+from kilde.corpus.ingest.catalog import Catalog
+from kilde.corpus.ingest.errors import DuplicateError, ExtractError, InputFileError
+from kilde.corpus.ingest.extract import extract_article
+from kilde.corpus.ingest.fetch import FetchLimits, fetch_page, page_text
+from kilde.corpus.ingest.sources import SourceRecord, now_utc
+from kilde.corpus.ingest.textfile import MAX_FILE_BYTES, read_text_file
+from kilde.corpus.ingest.writer import (
     ensure_writable,
     has_date_line,
     render_article,
     text_fingerprint,
     write_article,
 )
-from corpus.model import Article
-from corpus.reader import parse_article
+from kilde.corpus.model import Article
+from kilde.corpus.reader import parse_article
 
 logger = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus.ingest.sources import SOURCE_SIDECAR_SUFFIX, read_source_record
-from corpus.ingest.urls import normalise_url
-from corpus.ingest.writer import text_fingerprint
-from corpus.reader import ARTICLE_SUFFIX
+from kilde.corpus.ingest.sources import SOURCE_SIDECAR_SUFFIX, read_source_record
+from kilde.corpus.ingest.urls import normalise_url
+from kilde.corpus.ingest.writer import text_fingerprint
+from kilde.corpus.reader import ARTICLE_SUFFIX
 
 logger = logging.getLogger(__name__)
 

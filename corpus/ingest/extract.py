@@ -12,8 +12,8 @@ import logging
 import re
 from dataclasses import dataclass
 
-from corpus.ingest.errors import ExtractError
-from corpus.ingest.textfile import MIN_PROSE_WORDS, prose_words
+from kilde.corpus.ingest.errors import ExtractError
+from kilde.corpus.ingest.textfile import MIN_PROSE_WORDS, prose_words
 
 logger = logging.getLogger(__name__)
 

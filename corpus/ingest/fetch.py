@@ -17,7 +17,7 @@ from importlib import metadata
 
 import httpx
 
-from corpus.ingest.errors import FetchError
+from kilde.corpus.ingest.errors import FetchError
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from corpus.reader import SOURCE_SIDECAR_SUFFIX, read_source_url
+from kilde.corpus.reader import SOURCE_SIDECAR_SUFFIX, read_source_url
 
 logger = logging.getLogger(__name__)
 

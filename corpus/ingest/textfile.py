@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from corpus.ingest.errors import InputFileError
+from kilde.corpus.ingest.errors import InputFileError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Enough running text to be an article: a menu, a teaser grid or a config file has far less.

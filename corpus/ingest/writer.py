@@ -24,8 +24,8 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from corpus.ingest.errors import CorpusWriteError
-from corpus.reader import ARTICLE_SUFFIX, DATE_LINE
+from kilde.corpus.ingest.errors import CorpusWriteError
+from kilde.corpus.reader import ARTICLE_SUFFIX, DATE_LINE
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def write_article(directory: Path, text: str, sidecar_text: str | None = None) -> Path:
     """Write an article (and its sidecar) under the next free id; returns the article's path."""
-    from corpus.ingest.sources import sidecar_path
+    from kilde.corpus.ingest.sources import sidecar_path
 
     fingerprint = text_fingerprint(text)
     try:

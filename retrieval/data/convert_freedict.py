@@ -3,7 +3,7 @@
 Reproduce the shipped data with::
 
     apt-get install dict-freedict-eng-nor dict-freedict-eng-dan dict-freedict-dan-eng
-    python -m retrieval.data.convert_freedict --out retrieval/data
+    python -m kilde.retrieval.data.convert_freedict --out retrieval/data
 
 Inputs (a dictd folder, default /usr/share/dictd): freedict-eng-nor, freedict-eng-dan and
 freedict-dan-eng, each an ``.index`` plus a ``.dict.dz`` (dictzip, which gzip reads). dan-eng is

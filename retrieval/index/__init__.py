@@ -6,7 +6,7 @@
     bm25.py     `Bm25Index`: build/load/save and exact top-k
 """
 
-from retrieval.index.bm25 import Bm25Index
-from retrieval.index.model import VARIANTS, Bm25Params
+from kilde.retrieval.index.bm25 import Bm25Index
+from kilde.retrieval.index.model import VARIANTS, Bm25Params
 
 __all__ = ["VARIANTS", "Bm25Index", "Bm25Params"]

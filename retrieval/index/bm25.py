@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.index.build import IndexArrays, build_arrays
-from retrieval.index.model import Bm25Params
-from retrieval.index.storage import load_arrays, save_arrays
+from kilde.retrieval.index.build import IndexArrays, build_arrays
+from kilde.retrieval.index.model import Bm25Params
+from kilde.retrieval.index.storage import load_arrays, save_arrays
 
 
 class Bm25Index:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.index.model import Bm25Params, compute_idf, term_scores, zero_tf_scores
+from kilde.retrieval.index.model import Bm25Params, compute_idf, term_scores, zero_tf_scores
 
 logger = logging.getLogger(__name__)
 

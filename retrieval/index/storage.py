@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.errors import IndexFormatError, IndexVersionError
-from retrieval.index.build import IndexArrays
-from retrieval.index.model import Bm25Params
+from kilde.retrieval.errors import IndexFormatError, IndexVersionError
+from kilde.retrieval.index.build import IndexArrays
+from kilde.retrieval.index.model import Bm25Params
 
 logger = logging.getLogger(__name__)
 

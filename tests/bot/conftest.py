@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.telegram_app import BotTuning, build_application, start_polling, stop
-from config import Settings, load_settings
-from config.settings import SHIPPED_CORPUS_DIR
-from retrieval.engine import Engine
+from kilde.bot.telegram_app import BotTuning, build_application, start_polling, stop
+from kilde.config import Settings, load_settings
+from kilde.config.settings import SHIPPED_CORPUS_DIR
+from kilde.retrieval.engine import Engine
 from tests.fake_telegram import FakeTelegram
 
 # Short timeouts and backoffs so that fault tests take a second, not a minute.

@@ -18,7 +18,7 @@ def kilde(*args: str, stdin: str | None = None, env: dict[str, str] | None = Non
           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", *args], input=stdin, capture_output=True,
+        [sys.executable, "-m", "kilde.bot.cli.main", *args], input=stdin, capture_output=True,
         text=True, env=environment, cwd=cwd or ROOT, timeout=120,
     )
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import main
+from kilde.bot.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "corpus" / "articles"
@@ -147,7 +147,7 @@ def test_a_read_only_corpus_folder_is_one_line(news_server, corpus_dir, capsys) 
 
 def _kilde(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", *args], capture_output=True, text=True,
+        [sys.executable, "-m", "kilde.bot.cli.main", *args], capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT), **env}, cwd=ROOT, timeout=120,
     )
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot.cli.main import main
-from bot.telegram_app import formatting
-from corpus.ingest.add import add_url, open_corpus
-from corpus.ingest.fetch import FetchLimits
-from retrieval.answer import Answer, Hit
+from kilde.bot.cli.main import main
+from kilde.bot.telegram_app import formatting
+from kilde.corpus.ingest.add import add_url, open_corpus
+from kilde.corpus.ingest.fetch import FetchLimits
+from kilde.retrieval.answer import Answer, Hit
 from tests.fake_telegram import parse_html
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "articles"

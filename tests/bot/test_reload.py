@@ -19,15 +19,15 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.telegram_app.access import ADMINS_ONLY
-from bot.telegram_app.callbacks import CHANGED_PARAGRAPH, GONE_ARTICLE
-from bot.telegram_app.formatting import ABSTENTION
-from bot.telegram_app.reload import RELOADER_KEY, Reloader
-from bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
-from corpus.ingest.add import AddedArticle, add_url, open_corpus
-from corpus.ingest.fetch import FetchLimits
-from corpus.ingest.writer import write_atomically
-from retrieval.engine import Engine
+from kilde.bot.telegram_app.access import ADMINS_ONLY
+from kilde.bot.telegram_app.callbacks import CHANGED_PARAGRAPH, GONE_ARTICLE
+from kilde.bot.telegram_app.formatting import ABSTENTION
+from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
+from kilde.bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
+from kilde.corpus.ingest.add import AddedArticle, add_url, open_corpus
+from kilde.corpus.ingest.fetch import FetchLimits
+from kilde.corpus.ingest.writer import write_atomically
+from kilde.retrieval.engine import Engine
 from tests.bot.conftest import ADMIN, USER, BotFactory, copy_corpus
 from tests.bot.helpers import QUESTION, first_reply
 from tests.fake_telegram import FakeTelegram, parse_html
@@ -39,7 +39,7 @@ PANDA_QUESTION = "How much did the red panda enclosure in Odense Zoo cost?"
 SJOFLY = "/nyheter/elektrisk-sjofly-bergen-stavanger"
 SJOFLY_TITLE = "Elektrisk sjøfly skal fly mellom Bergen og Stavanger (2024-09)"
 SJOFLY_QUESTION = "What will a ticket on the electric seaplane from Bergen to Stavanger cost?"
-LOGGER = "bot.telegram_app.reload"
+LOGGER = "kilde.bot.telegram_app.reload"
 
 Live = Callable[..., AbstractAsyncContextManager[Application]]  # type: ignore[type-arg]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.engine import Engine
+from kilde.retrieval.engine import Engine
 from tests.bot.conftest import GROUP, USER, BotFactory, copy_corpus
 from tests.bot.helpers import NONSENSE, QUESTION, first_reply, methods
 from tests.fake_telegram import FakeTelegram, parse_html, utf16_length

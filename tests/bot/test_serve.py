@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.telegram_app import build_application, stop
-from bot.telegram_app.application import webhook_options
+from kilde.bot.telegram_app import build_application, stop
+from kilde.bot.telegram_app.application import webhook_options
 from tests.bot.conftest import FAST, USER, bot_settings
 from tests.bot.helpers import QUESTION, first_reply
 from tests.fake_telegram import FakeTelegram
@@ -30,7 +30,7 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def kilde(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", *args], capture_output=True, text=True,
+        [sys.executable, "-m", "kilde.bot.cli.main", *args], capture_output=True, text=True,
         env=environment(tmp_path, **env), cwd=tmp_path, timeout=60,
     )
 
@@ -73,7 +73,7 @@ async def test_serve_answers_then_shuts_down_cleanly_without_logging_the_token(
     with FakeTelegram() as fake:
         fake.send_text(fake.private_chat(USER), QUESTION)
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli.main", "--debug", "serve"],
+            [sys.executable, "-m", "kilde.bot.cli.main", "--debug", "serve"],
             env=environment(tmp_path, KILDE_TELEGRAM_TOKEN=fake.token,
                             KILDE_TELEGRAM_BASE_URL=fake.base_url),
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

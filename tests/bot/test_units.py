@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from bot.telegram_app import callbacks, formatting
-from bot.telegram_app.access import FloodGate, Verdict
-from bot.telegram_app.redaction import TokenRedactor
-from corpus.model import Article, Corpus, Paragraph, ParagraphKind
-from retrieval.answer import Answer, Hit
+from kilde.bot.telegram_app import callbacks, formatting
+from kilde.bot.telegram_app.access import FloodGate, Verdict
+from kilde.bot.telegram_app.redaction import TokenRedactor
+from kilde.corpus.model import Article, Corpus, Paragraph, ParagraphKind
+from kilde.retrieval.answer import Answer, Hit
 from tests.fake_telegram import parse_html, utf16_length
 
 HOSTILE = 'Nato <b>&amp; "Rusland" </blockquote> <a href="x"> & < > \u202e\u200b 🇺🇦'

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.classify import classify_paragraphs
-from corpus.model import ParagraphKind as K
+from kilde.corpus.classify import classify_paragraphs
+from kilde.corpus.model import ParagraphKind as K
 
 
 @pytest.mark.parametrize(

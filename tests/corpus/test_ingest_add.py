@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingest.add import add_url, open_corpus
-from corpus.ingest.errors import DuplicateError, ExtractError, FetchError
-from corpus.ingest.fetch import FetchLimits
-from corpus.model import ParagraphKind
-from corpus.reader import load_corpus, read_article
+from kilde.corpus.ingest.add import add_url, open_corpus
+from kilde.corpus.ingest.errors import DuplicateError, ExtractError, FetchError
+from kilde.corpus.ingest.fetch import FetchLimits
+from kilde.corpus.model import ParagraphKind
+from kilde.corpus.reader import load_corpus, read_article
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "articles"
 FAST = FetchLimits(timeout=0.5, total_timeout=1.0, max_bytes=1024 * 1024)

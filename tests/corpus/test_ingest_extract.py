@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingest.errors import ExtractError
-from corpus.ingest.extract import extract_article
+from kilde.corpus.ingest.errors import ExtractError
+from kilde.corpus.ingest.extract import extract_article
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 

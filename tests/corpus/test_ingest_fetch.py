@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from corpus.ingest.errors import FetchError
-from corpus.ingest.fetch import FetchedPage, FetchLimits, fetch_page, page_text
+from kilde.corpus.ingest.errors import FetchError
+from kilde.corpus.ingest.fetch import FetchedPage, FetchLimits, fetch_page, page_text
 
 FAST = FetchLimits(timeout=0.5, total_timeout=1.0, max_bytes=1024 * 1024)
 

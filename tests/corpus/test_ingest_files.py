@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingest.add import add_file, open_corpus
-from corpus.ingest.errors import DuplicateError, InputFileError
-from corpus.ingest.textfile import read_text_file
-from corpus.reader import read_article, read_source_url
+from kilde.corpus.ingest.add import add_file, open_corpus
+from kilde.corpus.ingest.errors import DuplicateError, InputFileError
+from kilde.corpus.ingest.textfile import read_text_file
+from kilde.corpus.reader import read_article, read_source_url
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "articles"
 BODY = (

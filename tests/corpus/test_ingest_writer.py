@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingest.errors import CorpusWriteError
-from corpus.ingest.sources import SourceRecord, read_source_record
-from corpus.ingest.urls import is_url, normalise_url
-from corpus.ingest.writer import (
+from kilde.corpus.ingest.errors import CorpusWriteError
+from kilde.corpus.ingest.sources import SourceRecord, read_source_record
+from kilde.corpus.ingest.urls import is_url, normalise_url
+from kilde.corpus.ingest.writer import (
     ensure_writable,
     next_number,
     render_article,
     text_fingerprint,
     write_article,
 )
-from corpus.reader import parse_article, read_source_url
+from kilde.corpus.reader import parse_article, read_source_url
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "articles"
 

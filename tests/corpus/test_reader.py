@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus import CorpusError, ParagraphKind, load_corpus, parse_article
-from corpus.reader import read_article
+from kilde.corpus import CorpusError, ParagraphKind, load_corpus, parse_article
+from kilde.corpus.reader import read_article
 
 SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "articles"
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"

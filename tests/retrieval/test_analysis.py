@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from corpus.language import detect_language
-from retrieval.analysis import Analyzer, words
-from retrieval.dates import DatePreference, find_date_preference
+from kilde.corpus.language import detect_language
+from kilde.retrieval.analysis import Analyzer, words
+from kilde.retrieval.dates import DatePreference, find_date_preference
 
 
 def test_numbers_with_thousands_separators_are_one_token() -> None:

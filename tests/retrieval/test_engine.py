@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus import load_corpus
-from retrieval.engine import Engine
-from retrieval.errors import EmptyCorpusError
-from retrieval.evaluation import evaluate, load_gold
+from kilde.corpus import load_corpus
+from kilde.retrieval.engine import Engine
+from kilde.retrieval.errors import EmptyCorpusError
+from kilde.retrieval.evaluation import evaluate, load_gold
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "corpus" / "articles"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus import load_corpus
-from retrieval.engine import Engine
-from retrieval.evaluation import LanguageScores, Report, evaluate, load_gold
+from kilde.corpus import load_corpus
+from kilde.retrieval.engine import Engine
+from kilde.retrieval.evaluation import LanguageScores, Report, evaluate, load_gold
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "corpus" / "articles"

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import rank_bm25
 
-from retrieval.errors import IndexFormatError, IndexVersionError, RetrievalError
-from retrieval.index import Bm25Index
+from kilde.retrieval.errors import IndexFormatError, IndexVersionError, RetrievalError
+from kilde.retrieval.index import Bm25Index
 
 REFERENCE = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}
 COMMON = "og"  # put in ~70% of paragraphs: Okapi's idf goes negative and is floored

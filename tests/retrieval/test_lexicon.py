@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.data import convert_freedict
-from retrieval.lexicon import DATA_DIR, Lexicon, LexiconError, PhraseMatch, load_lexicon
+from kilde.retrieval.data import convert_freedict
+from kilde.retrieval.lexicon import DATA_DIR, Lexicon, LexiconError, PhraseMatch, load_lexicon
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 

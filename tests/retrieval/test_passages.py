@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus import load_corpus
-from retrieval.engine import Engine
-from retrieval.errors import IndexFormatError
-from retrieval.passages import PassageTable
+from kilde.corpus import load_corpus
+from kilde.retrieval.engine import Engine
+from kilde.retrieval.errors import IndexFormatError
+from kilde.retrieval.passages import PassageTable
 
 SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "articles"
 QUESTION = "What did Russia demand from NATO?"

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from retrieval.index import Bm25Index
-from retrieval.store import IndexCache
+from kilde.retrieval.index import Bm25Index
+from kilde.retrieval.store import IndexCache
 
 DOCUMENTS = [["kongen", "talte"], ["statsministeren", "talte", "igen"], ["regn", "i", "morgen"]]
 
@@ -49,7 +49,7 @@ def test_corrupt_index_is_rebuilt_with_a_warning(tmp_path, caplog):
     scores = tmp_path / "fp" / "scores.npy"
     scores.write_bytes(scores.read_bytes()[:10])
     build = Builder()
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+    with caplog.at_level(logging.WARNING, logger="kilde.retrieval.store"):
         index = cache.load_or_build("fp", build)
     assert build.calls == 1
     assert index.document_frequency("talte") == 2
@@ -63,7 +63,7 @@ def test_incompatible_version_is_rebuilt(tmp_path, caplog):
     manifest = tmp_path / "fp" / "manifest.json"
     manifest.write_text(manifest.read_text().replace('"version": 1', '"version": 0'))
     build = Builder()
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+    with caplog.at_level(logging.WARNING, logger="kilde.retrieval.store"):
         cache.load_or_build("fp", build)
     assert build.calls == 1 and "version 0" in caplog.text
 
@@ -71,7 +71,7 @@ def test_incompatible_version_is_rebuilt(tmp_path, caplog):
 def test_unwritable_index_dir_still_answers(tmp_path, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+    with caplog.at_level(logging.WARNING, logger="kilde.retrieval.store"):
         index = IndexCache(blocker).load_or_build("fp", Builder())
     assert index.document_frequency("regn") == 1
     assert "could not save" in caplog.text
