@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from kilde.config import Settings
-from kilde.corpus import CorpusError
+from kilde.corpus import CorpusError, KildeError
 from kilde.retrieval.engine import Engine
 
 
-class CorpusFolderError(Exception):
+class CorpusFolderError(KildeError):
     """The corpus folder named by --corpus or KILDE_CORPUS_DIR cannot be used (exit 2)."""
 
 

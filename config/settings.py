@@ -13,6 +13,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kilde.corpus.errors import KildeError
+
 SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "articles"
 
 
@@ -22,7 +24,7 @@ def default_index_dir() -> Path:
     return Path(base) / "kilde" / "index"
 
 
-class SettingsError(ValueError):
+class SettingsError(KildeError, ValueError):
     """A setting is missing or malformed; the message names it in one line."""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kilde.retrieval.answer import Answer
+from kilde.retrieval.errors import GoldFileError
 
 EVAL_DEPTH = 5
 
@@ -104,15 +105,15 @@ class Report:
 
 
 def load_gold(path: Path) -> list[GoldQuestion]:
-    """Read a gold file; raises ValueError naming the file and entry when malformed."""
+    """Read a gold file; raises `GoldFileError` naming the file and entry when malformed."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ValueError(f"cannot read gold file {path}: {error.strerror}") from None
+        raise GoldFileError(f"cannot read gold file {path}: {error.strerror}") from None
     except json.JSONDecodeError as error:
-        raise ValueError(f"gold file {path} is not JSON (line {error.lineno})") from None
+        raise GoldFileError(f"gold file {path} is not JSON (line {error.lineno})") from None
     if not isinstance(raw, list):
-        raise ValueError(f"gold file {path} must hold a JSON list of questions")
+        raise GoldFileError(f"gold file {path} must hold a JSON list of questions")
     questions = []
     for position, entry in enumerate(raw, 1):
         try:
@@ -125,7 +126,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
                 )
             )
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise ValueError(f"gold file {path}: entry {position} lacks 'lang' or 'question'") from None
+            raise GoldFileError(f"gold file {path}: entry {position} lacks 'lang' or 'question'") from None
     return questions
 
 

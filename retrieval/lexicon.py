@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from kilde.retrieval.errors import LexiconError
+
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -28,10 +30,6 @@ NAMES_FILE = "names.tsv"
 DICTIONARY_FILES = {"da": "en-da.tsv", "no": "en-no.tsv"}
 
 Translation = Mapping[str, tuple[str, ...]]
-
-
-class LexiconError(Exception):
-    """A lexicon data file is missing or malformed; the message names the file and line."""
 
 
 @dataclass(frozen=True, slots=True)

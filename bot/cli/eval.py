@@ -13,6 +13,7 @@ from rich.table import Table
 from kilde.bot.engine_loading import open_engine
 from kilde.bot.cli.errors import UsageError
 from kilde.config import Settings
+from kilde.retrieval.errors import GoldFileError
 from kilde.retrieval.evaluation import Report, evaluate, load_gold
 
 
@@ -46,7 +47,7 @@ def print_report(report: Report, console: Console) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         questions = load_gold(args.file)
-    except ValueError as error:
+    except GoldFileError as error:
         raise UsageError(str(error)) from None
     report = evaluate(open_engine(settings), questions)
     if args.json:

@@ -2,7 +2,10 @@
 
 Each subcommand lives in its own module of this package and exposes
 `register(subparsers)`, which adds its parser and sets `run(args, settings) -> int` as the handler.
-Errors from the layers below reach this edge as exceptions and leave as one line on stderr.
+Errors from the layers below reach this edge as exceptions and leave as one line on stderr:
+every error Kilde raises on purpose is a `KildeError` (hierarchy in `kilde.corpus.errors`), whose
+message already names the culprit; bad usage and bad settings exit 2, the rest 1. Anything else is
+a bug or an unforeseen failure of the system: one line too, with its type, and a pointer to --debug.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kilde.bot.engine_loading import CorpusFolderError
 from kilde.bot.cli.errors import UsageError
+from kilde.bot.engine_loading import CorpusFolderError
 from kilde.config import Settings, SettingsError, load_settings
+from kilde.corpus import KildeError
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception as error:
+    except KildeError as error:
         if args.debug:
             raise
         print(f"kilde: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as error:  # noqa: BLE001 (the contract: one line, a traceback only with --debug)
+        if args.debug:
+            raise
+        print(f"kilde: unexpected error ({type(error).__name__}: {error}); --debug shows where",
+              file=sys.stderr)
         return EXIT_FAILURE
 
 

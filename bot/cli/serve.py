@@ -9,6 +9,7 @@ import re
 
 from kilde.bot.engine_loading import open_engine
 from kilde.config import Settings, SettingsError
+from kilde.corpus import KildeError
 
 # python-telegram-bot is imported inside the functions below: every other `kilde` command
 # would otherwise pay its import time (~150 ms) at each start.
@@ -47,7 +48,7 @@ def check_bot_settings(settings: Settings) -> str:
     return token
 
 
-class BotApiUnreachable(Exception):
+class BotApiUnreachableError(KildeError):
     """The Bot API could not be reached at start-up (exit 1)."""
 
 
@@ -63,7 +64,7 @@ async def _check_token(token: str, base_url: str) -> str:
     except InvalidToken:
         raise SettingsError("KILDE_TELEGRAM_TOKEN was rejected by the Bot API") from None
     except NetworkError as error:
-        raise BotApiUnreachable(f"cannot reach the Bot API: {error}") from None
+        raise BotApiUnreachableError(f"cannot reach the Bot API: {error}") from None
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         secrets.append(settings.telegram_webhook_secret.get_secret_value())
     install_redaction(*secrets)
     if not args.debug:
-        logging.getLogger("bot").setLevel(logging.INFO)
+        logging.getLogger("kilde.bot").setLevel(logging.INFO)
     engine = open_engine(settings)
     # One event loop for the check and the bot (PTB's run_* picks up the current one).
     loop = asyncio.new_event_loop()

@@ -7,7 +7,7 @@ writing an article file with its sidecar (`writer`, `sources`) and recognising d
 
 Errors, each with a one-line message that says what is wrong (the caller names the argument):
 
-    IngestError                 an argument could not be added
+    IngestError                 an argument could not be added (a KildeError)
     ├── FetchError              the URL could not be fetched as an HTML page
     ├── ExtractError            the page holds no article text
     ├── InputFileError          the file is not a usable article text file

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from kilde.corpus.errors import KildeError
 
-class IngestError(Exception):
+
+class IngestError(KildeError):
     """One argument of `kilde add` could not be added; the message says why in one line."""
 
 

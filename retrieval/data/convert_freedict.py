@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kilde.retrieval.errors import LexiconError
+
 MAX_TARGETS = 6
 MAX_KEY_WORDS = 3
 MAX_TARGET_WORDS = 3
@@ -38,7 +40,7 @@ _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2019": 
 _TERM = re.compile(r"^[^\W_](?:[\w' .-]*[^\W_])?\.?$")
 
 
-class ConversionError(Exception):
+class ConversionError(LexiconError):
     """A dictd file is missing or malformed; the message names the file."""
 
 
