@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from kilde.corpus import Article, Corpus, ParagraphKind
+from kilde.corpus.atomic import atomic_folder
 from kilde.retrieval.errors import IndexFormatError
 
 FORMAT_NAME = "kilde-passages"
@@ -173,9 +171,7 @@ class PassageTable:
 
     def save(self, directory: Path) -> None:
         """Write the table into `directory` atomically (a temporary folder renamed into place)."""
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-        try:
+        with atomic_folder(directory) as temporary:
             rows = [[a.id, a.source, a.title, a.date, a.language, a.source_url, a.label]
                     for a in self.articles]
             (temporary / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -187,12 +183,6 @@ class PassageTable:
             manifest = {"format": FORMAT_NAME, "version": FORMAT_VERSION,
                         "passages": len(self), "articles": len(self.articles), "files": sizes}
             (temporary / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-            if directory.exists():
-                shutil.rmtree(directory)
-            os.replace(temporary, directory)
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
 
     @classmethod
     def load(cls, directory: Path) -> PassageTable:

@@ -54,7 +54,7 @@ class AddedArticle:
 def open_corpus(directory: Path) -> Catalog:
     """Get a corpus folder ready for adding: created if missing, proven writable, catalogued."""
     ensure_writable(directory)
-    return Catalog.scan(directory)
+    return Catalog.open(directory)
 
 
 def _parse(text: str) -> Article:
@@ -73,9 +73,10 @@ def _store(
     if existing is not None:
         raise DuplicateError(existing, "same text")
     article = _parse(text)
-    path = write_article(catalog.directory, text, record.to_json())
-    catalog.remember_text(path.stem, fingerprint)
-    catalog.remember_urls(path.stem, record.url, record.requested_url)
+    path = write_article(
+        catalog.directory, text, record.to_json(), first_number=catalog.next_number
+    )
+    catalog.record(path, fingerprint, record.url, record.requested_url)
     return AddedArticle(
         id=path.stem, path=path, title=article.title, date=article.date,
         language=article.language, paragraphs=len(article.paragraphs), source=source,

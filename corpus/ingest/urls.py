@@ -1,16 +1,21 @@
-"""Telling URLs from file names, and normalising URLs so that the same page is recognised."""
+"""Telling URLs from file names, and normalising URLs so that the same page is recognised.
+
+Normalising is courlan's (trafilatura's own URL library): scheme and host in lower case,
+punycode decoded, default port, dot segments and percent-encoding in the path, tracking
+parameters dropped (its list covers utm_*, fbclid, gclid, msclkid, _ga, xtor, ...), the other
+parameters sorted. On top of it the fragment and a trailing slash go too, and a few trackers
+that news sites add and courlan does not know.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-# Query parameters that only say where a click came from; they never change the article.
-_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
-_TRACKING_NAMES = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "_ga", "_gl", "ocid", "cmpid",
-     "ncid", "ref_src", "s_cid", "at_medium", "at_campaign", "xtor"}
-)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+from courlan import normalize_url
+
+# Trackers beyond courlan's list (its pattern already matches utm_, mc_, pk_, _ga, xtor, ...).
+_EXTRA_TRACKING_PREFIXES = ("hsa_",)
+_EXTRA_TRACKING_NAMES = frozenset({"ocid", "cmpid", "ncid", "s_cid"})
 
 
 def is_url(argument: str) -> bool:
@@ -18,31 +23,28 @@ def is_url(argument: str) -> bool:
     return argument.lower().startswith(("http://", "https://"))
 
 
-def _is_tracking(name: str) -> bool:
+def _is_extra_tracker(name: str) -> bool:
     lowered = name.lower()
-    return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
+    return lowered in _EXTRA_TRACKING_NAMES or lowered.startswith(_EXTRA_TRACKING_PREFIXES)
 
 
 def normalise_url(url: str) -> str:
     """The form two URLs of the same article share.
 
-    Scheme and host lower-cased, default port, fragment, trailing slash and tracking parameters
-    (utm_*, fbclid, ...) dropped; the path's case and the other parameters are kept, since sites
-    do use them to tell articles apart.
+    The path's case and the non-tracking parameters are kept, since sites do use them to tell
+    articles apart; a URL courlan cannot parse (a malformed port) is only stripped.
     """
     parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
     try:
-        port = parts.port
-    except ValueError:  # a malformed port: nothing sensible to normalise
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
         return url.strip()
-    if port == _DEFAULT_PORTS.get(scheme):
-        port = None
-    netloc = host if port is None else f"{host}:{port}"
-    path = parts.path.rstrip("/")
     query = urlencode(
         [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)
-         if not _is_tracking(name)]
+         if not _is_extra_tracker(name)]
     )
-    return urlunsplit((scheme, netloc, path, query, ""))
+    netloc = parts.netloc.lower()
+    if parts.hostname and parts.hostname.endswith("."):  # "dr.dk." is dr.dk
+        netloc = netloc.replace(parts.hostname, parts.hostname.rstrip("."), 1)
+    normal = urlsplit(normalize_url(parts._replace(netloc=netloc, query=query, fragment="")))
+    return normal._replace(path=normal.path.rstrip("/")).geturl()

@@ -5,10 +5,10 @@ per line, paragraphs separated by blank lines. The id continues the seeds' namin
 number (the next free one, at least three digits) and 16 hex digits of the SHA-256 of the
 normalised text, e.g. `005_9f2c4b1e0a7d3c55`.
 
-A reader of the folder never sees half a file: the text goes to a hidden temporary file first,
-which is then hard-linked under its final name (atomic, and it fails instead of overwriting when
-a concurrent `kilde add` took the same number: the next number is tried), or, on file systems
-without hard links, moved there with `os.replace`.
+A reader of the folder never sees half a file: the text goes to a hidden, fsynced temporary file
+first (`kilde.corpus.atomic`), which is then hard-linked under its final name (atomic, and it
+fails instead of overwriting when a concurrent `kilde add` took the same number: the next number
+is tried), or, on file systems without hard links, moved there with `os.replace`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from kilde.corpus.atomic import fsync_directory, write_atomically, write_temporary
 from kilde.corpus.ingest.errors import CorpusWriteError
 from kilde.corpus.reader import ARTICLE_SUFFIX, DATE_LINE
 
@@ -96,20 +97,6 @@ def ensure_writable(directory: Path) -> None:
         raise CorpusWriteError(f"corpus folder {directory} is not writable ({reason})") from None
 
 
-def _write_temp(directory: Path, name: str, text: str) -> Path:
-    handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    return Path(temp)
-
-
 def _publish(temp: Path, final: Path) -> bool:
     """Give `temp` the name `final` unless that name is taken; False if it is."""
     try:
@@ -122,31 +109,28 @@ def _publish(temp: Path, final: Path) -> bool:
         if final.exists():  # no hard links here: a small race is the price
             return False
         os.replace(temp, final)
+        fsync_directory(final.parent)
         return True
     os.unlink(temp)
+    fsync_directory(final.parent)
     return True
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that readers see the old or the new file, never half of one."""
-    temp = _write_temp(path.parent, path.name, text)
-    try:
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+def write_article(
+    directory: Path, text: str, sidecar_text: str | None = None, *, first_number: int | None = None
+) -> Path:
+    """Write an article (and its sidecar) under the next free id; returns the article's path.
 
-
-def write_article(directory: Path, text: str, sidecar_text: str | None = None) -> Path:
-    """Write an article (and its sidecar) under the next free id; returns the article's path."""
+    `first_number` is the number to try first (the catalogue knows it without listing the
+    folder); a number taken meanwhile is skipped.
+    """
     from kilde.corpus.ingest.sources import sidecar_path
 
     fingerprint = text_fingerprint(text)
     try:
-        temp = _write_temp(directory, fingerprint, text)
+        temp = write_temporary(directory, fingerprint, text.encode("utf-8"))
         try:
-            number = next_number(directory)
+            number = next_number(directory) if first_number is None else first_number
             for _ in range(_MAX_ATTEMPTS):
                 final = directory / f"{number:03d}_{fingerprint}{ARTICLE_SUFFIX}"
                 if _publish(temp, final):

@@ -10,22 +10,19 @@ Layout of a saved index folder:
     zero_tf.npy     float64 [n_terms]
     doc_lengths.npy int32 [n_documents]
 
-The folder is written under a temporary name beside the target, fsynced, then renamed into place,
-so a reader sees either the old index or the new one, never half of one.
+The folder is written with `kilde.corpus.atomic.atomic_folder` (a temporary folder beside the
+target, fsynced, renamed into place), so a reader sees the old index or the new one, never half.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import tempfile
-import uuid
 from pathlib import Path
 
 import numpy as np
 
+from kilde.corpus.atomic import atomic_folder
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError
 from kilde.retrieval.index.build import IndexArrays
 from kilde.retrieval.index.model import Bm25Params
@@ -45,35 +42,18 @@ _ARRAYS = {  # file name -> (field, dtype)
 }
 
 
-def _write_synced(path: Path, write) -> int:
-    with open(path, "wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return path.stat().st_size
-
-
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def save_arrays(arrays: IndexArrays, directory: Path) -> None:
     """Write the index into `directory` atomically, replacing whatever index was there."""
-    directory = Path(directory)
-    parent = directory.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
-    try:
+    with atomic_folder(Path(directory)) as temporary:
         sizes: dict[str, int] = {}
         vocabulary = json.dumps(arrays.terms, ensure_ascii=False).encode("utf-8")
-        sizes[VOCABULARY] = _write_synced(temporary / VOCABULARY, lambda h: h.write(vocabulary))
+        (temporary / VOCABULARY).write_bytes(vocabulary)
+        sizes[VOCABULARY] = len(vocabulary)
         for name, (field, dtype) in _ARRAYS.items():
             values = np.ascontiguousarray(getattr(arrays, field), dtype=dtype)  # type: ignore[call-overload]
-            sizes[name] = _write_synced(temporary / name, lambda h, v=values: np.save(h, v, allow_pickle=False))
+            with open(temporary / name, "wb") as handle:
+                np.save(handle, values, allow_pickle=False)
+            sizes[name] = (temporary / name).stat().st_size
         params = arrays.params
         manifest = {
             "format": FORMAT_NAME,
@@ -90,30 +70,7 @@ def save_arrays(arrays: IndexArrays, directory: Path) -> None:
             "average_idf": arrays.average_idf,
             "files": sizes,
         }
-        text = json.dumps(manifest, indent=2).encode("utf-8")
-        _write_synced(temporary / MANIFEST, lambda h: h.write(text))
-        _fsync_directory(temporary)
-        _swap_into_place(temporary, directory)
-        _fsync_directory(parent)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-
-
-def _swap_into_place(temporary: Path, directory: Path) -> None:
-    # rename() cannot replace a non-empty folder: move the old one aside first, then drop it.
-    # Readers that memory-mapped the old files keep them until they let go (POSIX semantics).
-    if not directory.exists():
-        os.replace(temporary, directory)
-        return
-    retired = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex}"
-    os.replace(directory, retired)
-    try:
-        os.replace(temporary, directory)
-    except BaseException:
-        os.replace(retired, directory)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+        (temporary / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
 def read_manifest(directory: Path) -> dict:

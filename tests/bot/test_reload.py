@@ -26,7 +26,7 @@ from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
 from kilde.bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
 from kilde.corpus.ingest.add import AddedArticle, add_url, open_corpus
 from kilde.corpus.ingest.fetch import FetchLimits
-from kilde.corpus.ingest.writer import write_atomically
+from kilde.corpus.atomic import write_atomically
 from kilde.retrieval.engine import Engine
 from tests.bot.conftest import ADMIN, USER, BotFactory, copy_corpus
 from tests.bot.helpers import QUESTION, first_reply

@@ -23,7 +23,9 @@ ARTICLE = " date 2023-06 Natfærge til Fanø\n\n" + BODY
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+    """The folder's articles and sidecars (the hidden duplicate catalogue is a cache of them)."""
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())
+            if not path.name.startswith(".")}
 
 
 @pytest.fixture
