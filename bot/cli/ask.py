@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from kilde.bot.engine_loading import open_engine
 from kilde.bot.cli.errors import UsageError
+from kilde.bot.engine_loading import open_engine
 from kilde.config import Settings
 from kilde.retrieval.answer import Answer
 

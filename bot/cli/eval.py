@@ -10,8 +10,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kilde.bot.engine_loading import open_engine
 from kilde.bot.cli.errors import UsageError
+from kilde.bot.engine_loading import open_engine
 from kilde.config import Settings
 from kilde.retrieval.errors import GoldFileError
 from kilde.retrieval.evaluation import Report, evaluate, load_gold

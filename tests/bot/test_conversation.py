@@ -7,7 +7,6 @@ from tests.bot.helpers import NONSENSE, QUESTION, first_reply
 from tests.fake_telegram import FakeTelegram, parse_html
 
 
-
 async def test_private_text_is_answered_with_quoted_cited_excerpts(
         fake: FakeTelegram, bot: BotFactory) -> None:
     async with bot():
