@@ -21,6 +21,7 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from kilde.bot.telegram_app import BotTuning, build_application, start_polling, stop
@@ -47,6 +48,11 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _replied(fake: FakeTelegram, count: int) -> Callable[[], bool]:
+    """A predicate: the bot has sent at least `count` messages."""
+    return lambda: fake.bot_message_count >= count
+
+
 async def _drive(fake: FakeTelegram, questions: list[str], users: int,
                  one_at_a_time: bool) -> tuple[list[float], float]:
     """Send the questions; returns round-trip times (s) and the wall time for all of them."""
@@ -58,8 +64,8 @@ async def _drive(fake: FakeTelegram, questions: list[str], users: int,
         message = fake.send_text(fake.private_chat(user), question)
         sent[(user, message["message_id"])] = time.perf_counter()
         if one_at_a_time:
-            await fake.wait_for(lambda n=before + number + 1: fake.bot_message_count >= n, 30)
-    await fake.wait_for(lambda: fake.bot_message_count >= before + len(questions), 120)
+            await fake.wait_for(_replied(fake, before + number + 1), 30)
+    await fake.wait_for(_replied(fake, before + len(questions)), 120)
     wall = time.perf_counter() - started
     trips = []
     for answer in fake.bot_messages():

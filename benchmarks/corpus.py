@@ -19,22 +19,24 @@ DATA_DIR = Path(__file__).resolve().parent / ".data"
 VOCABULARY_SIZE = 300_000
 ZIPF_EXPONENT = 1.0
 
-FUNCTION_WORDS = (
+_FUNCTION_WORDS_TEXT = (
     "og i det at en til er som på de med han af for ikke der var mig sig men et har om vi min "
     "havde hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil "
     "blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette mit også "
     "under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos blive "
     "mange ad bliver hendes været thi jer sådan og ikkje eg ho dei vart kva no dette seg også "
     "etter skal kan mot ble blir hadde hvordan enn bare nå sier siger fikk fik år"
-).split()
+)
+FUNCTION_WORDS = _FUNCTION_WORDS_TEXT.split()
 
-_ONSETS = ("b d f g h j k l m n p r s t v bl br dr fl fr gl gr kl kr pl pr sk sl sn sp st str sv tr kv hv fj sj "
-           "skj").split()
-_VOWELS = "a e i o u y æ ø å a e i o e ei øy au".split()
-_CODAS = ["", "", "n", "r", "l", "s", "t", "d", "g", "k", "m", "nd", "ng", "rt", "st", "lt", "kt", "ns", "rn",
-          "ll", "nn", "ss", "tt"]
-_SUFFIXES = ["", "", "", "en", "et", "er", "ene", "ende", "else", "ing", "ning", "heden", "lig", "ske", "erne",
-             "ens", "ets", "te", "ede"]
+_ONSETS = ("b", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "bl", "br",
+           "dr", "fl", "fr", "gl", "gr", "kl", "kr", "pl", "pr", "sk", "sl", "sn", "sp", "st", "str",
+           "sv", "tr", "kv", "hv", "fj", "sj", "skj")
+_VOWELS = ("a", "e", "i", "o", "u", "y", "æ", "ø", "å", "a", "e", "i", "o", "e", "ei", "øy", "au")
+_CODAS = ["", "", "n", "r", "l", "s", "t", "d", "g", "k", "m", "nd", "ng", "rt", "st", "lt", "kt",
+          "ns", "rn", "ll", "nn", "ss", "tt"]
+_SUFFIXES = ["", "", "", "en", "et", "er", "ene", "ende", "else", "ing", "ning", "heden", "lig",
+             "ske", "erne", "ens", "ets", "te", "ede"]
 _WORD = re.compile(r"\w+")
 _DATE_LINE = re.compile(r"^\s*date\s+\d{4}-\d{2}\s*")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")

@@ -16,7 +16,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from benchmarks.corpus import DATA_DIR, corpus_dir, generate, make_queries
 
@@ -57,16 +59,19 @@ def parse_size(text: str) -> int:
     try:
         value = int(float(number) * factor)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a corpus size: {text!r} (use e.g. 10k, 100k, 1M)") from None
+        raise argparse.ArgumentTypeError(
+            f"not a corpus size: {text!r} (use e.g. 10k, 100k, 1M)") from None
     if value < 10:
-        raise argparse.ArgumentTypeError(f"corpus size {text!r} is too small (at least 10 paragraphs)")
+        raise argparse.ArgumentTypeError(
+            f"corpus size {text!r} is too small (at least 10 paragraphs)")
     return value
 
 
-def _worker(*args: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+def _worker(*args: str) -> dict[str, Any]:
+    python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.worker", *args], capture_output=True, text=True, env=env, cwd=ROOT
+        [sys.executable, "-m", "benchmarks.worker", *args], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": python_path}, cwd=ROOT, check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"benchmark worker {args[0]} failed:\n{done.stderr.strip()}")
@@ -78,9 +83,13 @@ def baseline_sample(n_paragraphs: int, n_queries: int) -> int:
     return min(n_queries, max(50, 20_000_000 // n_paragraphs))
 
 
+Log = Callable[[str], None]
+
+
 def measure(
-    n: int, *, n_queries: int, k: int, variant: str, loads: int, data_dir: Path, answers: bool, log
-) -> dict:
+    n: int, *, n_queries: int, k: int, variant: str, loads: int, data_dir: Path, answers: bool,
+    log: Log,
+) -> dict[str, Any]:
     """All measurements for one corpus size."""
     started = time.perf_counter()
     articles = generate(n, data_dir=data_dir)
@@ -91,7 +100,7 @@ def measure(
         queries_path.write_text(json.dumps(make_queries(articles, n, n_queries), ensure_ascii=False))
     index_dir = folder / f"index-{variant}"
 
-    row: dict = {"paragraphs": n, "variant": variant, "queries": n_queries, "k": k}
+    row: dict[str, Any] = {"paragraphs": n, "variant": variant, "queries": n_queries, "k": k}
     row.update(_worker("build", str(articles), str(index_dir), variant))
     log(f"[{n}] built in {row['build_s']:.1f}s")
     load_runs = [_worker("load", str(index_dir)) for _ in range(loads)]
@@ -106,28 +115,32 @@ def measure(
                 "baseline_queries": sample, "baseline_build_s": base["baseline_build_s"],
                 "baseline_rss_mb": base["baseline_rss_mb"]})
     row["speedup"] = base["p50_ms"] / ours["p50_ms"] if ours["p50_ms"] else float("inf")
-    same = sum(a == b for a, b in zip(ours["top"][:sample], base["top"]))
+    same = sum(a == b for a, b in zip(ours["top"][:sample], base["top"], strict=True))
     row["agreement"] = f"{same}/{sample}"
     log(f"[{n}] rank-bm25 get_scores p50 {base['p50_ms']:.1f} ms ({sample} questions)")
     if answers:
-        row.update(measure_answers(articles, folder / "engine-index", queries_path, log=lambda m: log(f"[{n}] {m}")))
+        row.update(measure_answers(articles, folder / "engine-index", queries_path,
+                                   log=lambda m: log(f"[{n}] {m}")))
     return row
 
 
-def measure_answers(articles: Path, index_dir: Path, queries_path: Path, *, log) -> dict:
+def measure_answers(
+    articles: Path, index_dir: Path, queries_path: Path, *, log: Log
+) -> dict[str, Any]:
     """The full answer through the lead's Engine, started once without and once with a saved index."""
     shutil.rmtree(index_dir, ignore_errors=True)
     first = _worker("answer", str(articles), str(index_dir), str(queries_path))
     log(f"engine started in {first['open_s']:.1f}s building its index")
     second = _worker("answer", str(articles), str(index_dir), str(queries_path))
-    log(f"engine started in {second['open_s']:.1f}s from the saved index; answer p50 {second['p50_ms']:.2f} ms")
+    log(f"engine started in {second['open_s']:.1f}s from the saved index; "
+        f"answer p50 {second['p50_ms']:.2f} ms")
     return {"answer_p50_ms": second["p50_ms"], "answer_p99_ms": second["p99_ms"],
             "answer_rss_mb": second["answer_rss_mb"], "answered": second["answered"],
             "engine_open_build_s": first["open_s"], "engine_open_saved_s": second["open_s"],
             "engine_open": f"{first['open_s']:.1f} / {second['open_s']:.1f}"}
 
 
-def _format(key: str, value) -> str:
+def _format(key: str, value: float | str) -> str:
     if isinstance(value, str):
         return value
     if key in ("paragraphs", "postings"):
@@ -141,26 +154,30 @@ def _format(key: str, value) -> str:
     return f"{value:,.0f}"
 
 
-def render(rows: list[dict]) -> str:
+def render(rows: list[dict[str, Any]]) -> str:
     """The results as a Markdown table (readable in a terminal and pasteable into the README)."""
     header = [title for title, _ in COLUMNS]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        lines.append("| " + " | ".join(_format(key, row.get(key, "")) for _, key in COLUMNS) + " |")
+    lines.extend("| " + " | ".join(_format(key, row.get(key, "")) for _, key in COLUMNS) + " |"
+                 for row in rows)
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10k,100k,1M", help="corpus sizes in paragraphs (default 10k,100k,1M)")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run",
+                                     description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k,1M",
+                        help="corpus sizes in paragraphs (default 10k,100k,1M)")
     parser.add_argument("--queries", type=int, default=1000, help="questions per size (default 1000)")
     parser.add_argument("--k", type=int, default=10, help="hits per question (default 10)")
     parser.add_argument("--variant", default=_engine_variant(), choices=("okapi", "l", "plus"),
                         help="BM25 variant (default: the one the engine ranks with)")
     parser.add_argument("--no-answers", dest="answers", action="store_false",
                         help="skip the full-answer measurement through the engine")
-    parser.add_argument("--loads", type=int, default=5, help="fresh processes timing the cold load (median)")
-    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where corpora and indexes are cached")
+    parser.add_argument("--loads", type=int, default=5,
+                        help="fresh processes timing the cold load (median)")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR,
+                        help="where corpora and indexes are cached")
     parser.add_argument("--json", type=Path, help="also write the raw results to this file")
     args = parser.parse_args(argv)
     try:
@@ -171,10 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    rows = []
-    for n in sizes:
-        rows.append(measure(n, n_queries=args.queries, k=args.k, variant=args.variant, loads=args.loads,
-                            data_dir=args.data_dir, answers=args.answers, log=log))
+    rows = [measure(n, n_queries=args.queries, k=args.k, variant=args.variant, loads=args.loads,
+                    data_dir=args.data_dir, answers=args.answers, log=log)
+            for n in sizes]
     name = {"okapi": "BM25Okapi", "l": "BM25L", "plus": "BM25Plus"}[args.variant]
     print(f"{name}, {args.queries} questions of 2-6 words, top {args.k}, one process per measurement")
     print(render(rows))

@@ -15,7 +15,9 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +32,7 @@ def _latencies(times_ns: list[int]) -> dict[str, float]:
             "mean_ms": float(ms.mean()), "n": len(ms)}
 
 
-def build(articles: str, index_dir: str, variant: str) -> dict:
+def build(articles: str, index_dir: str, variant: str) -> dict[str, Any]:
     from benchmarks.corpus import iter_paragraphs, tokenize
     from kilde.retrieval.index import Bm25Index
 
@@ -45,7 +47,7 @@ def build(articles: str, index_dir: str, variant: str) -> dict:
             "build_rss_mb": _peak_rss_mb()}
 
 
-def load(index_dir: str) -> dict:
+def load(index_dir: str) -> dict[str, Any]:
     from kilde.retrieval.index import Bm25Index
 
     start = time.perf_counter()
@@ -54,7 +56,7 @@ def load(index_dir: str) -> dict:
     return {"load_ms": (time.perf_counter() - start) * 1e3, "load_rss_mb": _peak_rss_mb()}
 
 
-def query(index_dir: str, queries_json: str, k: str) -> dict:
+def query(index_dir: str, queries_json: str, k: str) -> dict[str, Any]:
     from kilde.retrieval.index import Bm25Index
 
     index = Bm25Index.load(Path(index_dir))
@@ -72,7 +74,7 @@ def query(index_dir: str, queries_json: str, k: str) -> dict:
     return {**_latencies(times), "query_rss_mb": _peak_rss_mb(), "top": results}
 
 
-def baseline(articles: str, queries_json: str, k: str, variant: str, limit: str) -> dict:
+def baseline(articles: str, queries_json: str, k: str, variant: str, limit: str) -> dict[str, Any]:
     import rank_bm25
 
     from benchmarks.corpus import iter_paragraphs, tokenize
@@ -97,10 +99,11 @@ def baseline(articles: str, queries_json: str, k: str, variant: str, limit: str)
         order = sorted((int(i) for i in pool), key=lambda i: (-scores[i], i))
         results.append([i for i in order if wanted.intersection(documents[i])][:top])
         del best
-    return {**_latencies(times), "baseline_build_s": built, "baseline_rss_mb": _peak_rss_mb(), "top": results}
+    return {**_latencies(times), "baseline_build_s": built, "baseline_rss_mb": _peak_rss_mb(),
+            "top": results}
 
 
-def answer(articles: str, index_dir: str, queries_json: str) -> dict:
+def answer(articles: str, index_dir: str, queries_json: str) -> dict[str, Any]:
     """The whole answer as `kilde ask --json -` produces it: Engine.ask, then the JSON line."""
     from kilde.retrieval.engine import Engine
 
@@ -118,11 +121,14 @@ def answer(articles: str, index_dir: str, queries_json: str) -> dict:
         json.dumps(result.to_json(), ensure_ascii=False)
         times.append(time.perf_counter_ns() - t0)
         answered += result.answered
-    return {**_latencies(times), "open_s": opened, "answer_rss_mb": _peak_rss_mb(), "answered": answered}
+    return {**_latencies(times), "open_s": opened, "answer_rss_mb": _peak_rss_mb(),
+            "answered": answered}
 
 
 def main(argv: list[str]) -> int:
-    tasks = {"build": build, "load": load, "query": query, "baseline": baseline, "answer": answer}
+    tasks: dict[str, Callable[..., dict[str, Any]]] = {
+        "build": build, "load": load, "query": query, "baseline": baseline, "answer": answer,
+    }
     task = tasks[argv[0]]
     print(json.dumps(task(*argv[1:])))
     return 0

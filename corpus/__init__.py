@@ -5,6 +5,15 @@ from kilde.corpus.model import Article, Corpus, CorpusProblem, Paragraph, Paragr
 from kilde.corpus.reader import load_corpus, parse_article, read_article
 
 __all__ = [
-    "Article", "Corpus", "CorpusError", "CorpusFileError", "CorpusProblem", "Paragraph",
-    "KildeError", "ParagraphKind", "load_corpus", "parse_article", "read_article",
+    "Article",
+    "Corpus",
+    "CorpusError",
+    "CorpusFileError",
+    "CorpusProblem",
+    "KildeError",
+    "Paragraph",
+    "ParagraphKind",
+    "load_corpus",
+    "parse_article",
+    "read_article",
 ]

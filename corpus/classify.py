@@ -19,12 +19,14 @@ _BOILERPLATE = re.compile(
       | (?:læs|les|se)\ (?:også|ogsaa|mere|mer)\b.*
       | (?:publiseret|publisert|publicert|oppdatert|opdateret|udgivet)\s*:.*
       | /?ritzau/?.* | \(?©?\s*ntb\)? | /?ntb/?.* | \(?©?\s*ritzau\)?
-      | del\ (?:artiklen|artikkelen|på\ facebook).* | (?:tips|kontakt)\ os\b.* | (?:lyt|lytt)\ til\ artikl?en.*
+      | del\ (?:artiklen|artikkelen|på\ facebook).* | (?:tips|kontakt)\ os\b.*
+      | (?:lyt|lytt)\ til\ artikl?en.*
       | (?:foto|photo|illustrasjon|illustration)\s*:.*
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_CAPTION_CREDIT = re.compile(r"\b(?:foto|photo|fotos|illustrasjon|illustration|grafikk|grafik)\s*:", re.IGNORECASE)
+_CAPTION_CREDIT = re.compile(
+    r"\b(?:foto|photo|fotos|illustrasjon|illustration|grafikk|grafik)\s*:", re.IGNORECASE)
 # An all-capitals label opening the paragraph, as in "ANKOMMER: ..." (short ones like "USA:" are titles).
 _CAPTION_LABEL = re.compile(r"^[A-ZÆØÅÄÖ][A-ZÆØÅÄÖ .,/-]{4,}:\s")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"”»)']*$")

@@ -9,21 +9,42 @@ from __future__ import annotations
 import re
 
 _MARKERS: dict[str, frozenset[str]] = {
-    "da": frozenset(
-        ["af", "efter", "ud", "op", "nu", "meget", "hvad", "hvem", "hvor", "hvornår", "hvilke", "hvilken", "hvordan", "blev", "nogle", "nogen", "mig", "dig", "havde", "gennem", "lige", "mod", "sagde", "siger", "udtalt", "også", "ikke", "været", "være", "blevet", "kunne", "skulle", "ville", "tilbage", "uge", "fordi", "selv", "hvis", "eller", "mens", "derfor", "dog", "endnu", "allerede", "igen", "år", "mange", "flere", "udenrigsminister", "regering", "forsvarsministerium"]
-    ),
-    "no": frozenset(
-        ["av", "etter", "ut", "opp", "nå", "mye", "hva", "hvem", "hvor", "når", "hvilke", "hvilken", "hvordan", "ble", "noen", "meg", "deg", "hadde", "gjennom", "å", "mot", "sa", "sier", "også", "ikke", "vært", "være", "blitt", "kunne", "skulle", "ville", "tilbake", "uke", "fordi", "selv", "hvis", "eller", "mens", "derfor", "likevel", "ennå", "allerede", "igjen", "år", "mange", "flere", "ikkje", "berre", "kva", "utenriksminister", "regjering", "forsvarsdepartement"]
-    ),
-    "en": frozenset(
-        ["the", "a", "an", "of", "and", "to", "in", "on", "for", "with", "what", "who", "whom", "whose", "when", "where", "which", "why", "how", "did", "does", "do", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could", "should", "about", "from", "by", "that", "this", "these", "those", "it", "its", "their", "there", "they", "he", "she", "said", "says", "say", "against", "after", "before", "between", "than", "also", "not", "any"]
-    ),
+    "da": frozenset((
+        "af", "efter", "ud", "op", "nu", "meget", "hvad", "hvem", "hvor", "hvornår", "hvilke",
+        "hvilken", "hvordan", "blev", "nogle", "nogen", "mig", "dig", "havde", "gennem", "lige",
+        "mod", "sagde", "siger", "udtalt", "også", "ikke", "været", "være", "blevet", "kunne",
+        "skulle", "ville", "tilbage", "uge", "fordi", "selv", "hvis", "eller", "mens", "derfor",
+        "dog", "endnu", "allerede", "igen", "år", "mange", "flere", "udenrigsminister", "regering",
+        "forsvarsministerium",
+    )),
+    "no": frozenset((
+        "av", "etter", "ut", "opp", "nå", "mye", "hva", "hvem", "hvor", "når", "hvilke", "hvilken",
+        "hvordan", "ble", "noen", "meg", "deg", "hadde", "gjennom", "å", "mot", "sa", "sier",
+        "også", "ikke", "vært", "være", "blitt", "kunne", "skulle", "ville", "tilbake", "uke",
+        "fordi", "selv", "hvis", "eller", "mens", "derfor", "likevel", "ennå", "allerede", "igjen",
+        "år", "mange", "flere", "ikkje", "berre", "kva", "utenriksminister", "regjering",
+        "forsvarsdepartement",
+    )),
+    "en": frozenset((
+        "the", "a", "an", "of", "and", "to", "in", "on", "for", "with", "what", "who", "whom",
+        "whose", "when", "where", "which", "why", "how", "did", "does", "do", "is", "are", "was",
+        "were", "be", "been", "has", "have", "had", "will", "would", "can", "could", "should",
+        "about", "from", "by", "that", "this", "these", "those", "it", "its", "their", "there",
+        "they", "he", "she", "said", "says", "say", "against", "after", "before", "between", "than",
+        "also", "not", "any",
+    )),
 }
 
 # Letters or words that settle the question when present.
 _DECISIVE = {
-    "da": frozenset(["af", "efter", "ud", "nu", "hvad", "hvornår", "blev", "nogle", "mig", "havde", "gennem", "sagde", "uge"]),
-    "no": frozenset(["av", "etter", "ut", "nå", "hva", "når", "ble", "noen", "meg", "hadde", "gjennom", "å", "sa", "uke", "ikkje"]),
+    "da": frozenset((
+        "af", "efter", "ud", "nu", "hvad", "hvornår", "blev", "nogle", "mig", "havde", "gennem",
+        "sagde", "uge",
+    )),
+    "no": frozenset((
+        "av", "etter", "ut", "nå", "hva", "når", "ble", "noen", "meg", "hadde", "gjennom", "å",
+        "sa", "uke", "ikkje",
+    )),
 }
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -32,7 +53,7 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 def detect_language(text: str, candidates: tuple[str, ...] = ("da", "no", "en")) -> str:
     """The most likely of `candidates` for `text`; the first candidate when there is no evidence."""
     words = [word.lower() for word in _WORD.findall(text)]
-    scores = {language: 0.0 for language in candidates}
+    scores = dict.fromkeys(candidates, 0.0)
     for word in words:
         for language in candidates:
             if word in _MARKERS[language]:

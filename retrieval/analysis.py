@@ -18,9 +18,11 @@ import Stemmer
 
 from kilde.retrieval import stopwords
 
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff")
-)
+_INVISIBLE = dict.fromkeys(map(ord, (
+    "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060"  # soft hyphen, zero-widths, word joiner
+    "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e"  # bidirectional controls
+    "\ufeff"  # byte-order mark
+)))
 _TOKEN = re.compile(
     r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?![\d])"  # 100.000, 100 000
     r"|\d+(?:[.,]\d+)?"

@@ -68,10 +68,11 @@ class IndexCache:
         if not self.index_dir.is_dir():
             return removed
         for entry in self.index_dir.iterdir():
-            if entry.is_dir() and entry.name not in keep and (
-                _FINGERPRINT.match(entry.name) or entry.name.startswith(".")
-            ):
-                if entry.name.startswith(".") or (entry / "manifest.json").exists():
-                    shutil.rmtree(entry, ignore_errors=True)
-                    removed.append(entry.name)
+            if not entry.is_dir() or entry.name in keep:
+                continue
+            leftover = entry.name.startswith(".")  # a temporary folder of an interrupted save
+            saved = bool(_FINGERPRINT.match(entry.name)) and (entry / "manifest.json").exists()
+            if leftover or saved:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry.name)
         return sorted(removed)

@@ -197,4 +197,4 @@ def _shortlist(
 def _best(candidates: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The k best (ordinal, score) pairs: highest score first, ties to the lower ordinal."""
     order = np.lexsort((candidates, -values))[:k]
-    return [(int(doc), float(score)) for doc, score in zip(candidates[order], values[order])]
+    return [(int(doc), float(score)) for doc, score in zip(candidates[order], values[order], strict=True)]

@@ -61,7 +61,9 @@ class _Scan:
         self.doc_lengths = array("i")
 
 
-def build_arrays(documents: Iterable[Sequence[str]], params: Bm25Params, *, progress: bool = False) -> IndexArrays:
+def build_arrays(
+    documents: Iterable[Sequence[str]], params: Bm25Params, *, progress: bool = False
+) -> IndexArrays:
     """Index token lists in one streaming pass; see the module docstring for the memory bound."""
     scan = _Scan()
     setdefault = scan.vocabulary.setdefault
@@ -119,7 +121,9 @@ def _materialise(scan: _Scan, params: Bm25Params) -> IndexArrays:
     term_of_posting = np.repeat(np.arange(n_terms, dtype=np.int32), df)
     for start in range(0, len(docs), _SCORE_CHUNK):
         part = slice(start, start + _SCORE_CHUNK)
-        scores[part] = term_scores(params, idf[term_of_posting[part]], tf[part], doc_lengths[docs[part]], avgdl)
+        scores[part] = term_scores(
+            params, idf[term_of_posting[part]], tf[part], doc_lengths[docs[part]], avgdl
+        )
     del term_of_posting, tf
     logger.info("indexed %d documents, %d terms, %d postings", n_documents, n_terms, len(docs))
     return IndexArrays(

@@ -49,7 +49,9 @@ class Bm25Params:
         return cls(variant=variant, k1=float(k1), b=float(b), delta=float(delta), epsilon=float(epsilon))
 
 
-def compute_idf(params: Bm25Params, document_frequencies: np.ndarray, n_documents: int) -> tuple[np.ndarray, float]:
+def compute_idf(
+    params: Bm25Params, document_frequencies: np.ndarray, n_documents: int
+) -> tuple[np.ndarray, float]:
     """Return each term's idf (in term-id order) and, for Okapi, the average idf before flooring.
 
     Terms must be numbered in order of first appearance, as rank-bm25's `nd` dict is, so that

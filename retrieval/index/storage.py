@@ -86,7 +86,8 @@ def read_manifest(directory: Path) -> dict:
         raise IndexFormatError(f"{path}: not a {FORMAT_NAME} index manifest")
     if manifest.get("version") != FORMAT_VERSION:
         raise IndexVersionError(
-            f"{directory}: index format version {manifest.get('version')!r}, this Kilde reads {FORMAT_VERSION}"
+            f"{directory}: index format version {manifest.get('version')!r}, "
+            f"this Kilde reads {FORMAT_VERSION}"
         )
     return manifest
 
@@ -97,9 +98,12 @@ def load_arrays(directory: Path) -> IndexArrays:
     manifest = read_manifest(directory)
     try:
         params = Bm25Params.of(
-            manifest["variant"], k1=manifest["k1"], b=manifest["b"], delta=manifest["delta"], epsilon=manifest["epsilon"]
+            manifest["variant"], k1=manifest["k1"], b=manifest["b"], delta=manifest["delta"],
+            epsilon=manifest["epsilon"],
         )
-        n_documents, n_terms, n_postings = (int(manifest[key]) for key in ("n_documents", "n_terms", "n_postings"))
+        n_documents, n_terms, n_postings = (
+            int(manifest[key]) for key in ("n_documents", "n_terms", "n_postings")
+        )
         sizes = dict(manifest["files"])
         avgdl, average_idf = float(manifest["avgdl"]), float(manifest["average_idf"])
     except (KeyError, TypeError, ValueError) as error:
@@ -112,7 +116,8 @@ def load_arrays(directory: Path) -> IndexArrays:
         except OSError:
             raise IndexFormatError(f"{path}: missing from the saved index") from None
         if size != sizes.get(name):
-            raise IndexFormatError(f"{path}: {size} bytes, the manifest says {sizes.get(name)}; truncated or changed")
+            raise IndexFormatError(
+                f"{path}: {size} bytes, the manifest says {sizes.get(name)}; truncated or changed")
 
     expected_lengths = {
         "offsets": n_terms + 1,
@@ -145,5 +150,5 @@ def load_arrays(directory: Path) -> IndexArrays:
     if offsets[0] != 0 or offsets[-1] != n_postings or (n_terms and np.any(np.diff(offsets) < 0)):
         raise IndexFormatError(f"{directory / 'offsets.npy'}: posting offsets are inconsistent")
     return IndexArrays(
-        params=params, terms=terms, avgdl=avgdl, average_idf=average_idf, **fields  # type: ignore[arg-type]
+        params=params, terms=terms, avgdl=avgdl, average_idf=average_idf, **fields
     )
