@@ -37,75 +37,101 @@ def _page(name: str) -> bytes:
     return (PAGES / name).read_bytes()
 
 
+_HTML = "text/html; charset=utf-8"
+_PAGES_BY_PATH = {
+    "/lokalt/odense-zoo-roede-pandaer": "da_roede_pandaer.html",
+    "/nyheter/elektrisk-sjofly-bergen-stavanger": "no_sjofly.html",
+    "/fanoe/natfaerge": "da_uden_dato.html",
+    "/": "da_forside_uden_artikel.html",
+}
+
+
+class _NewsPages(BaseHTTPRequestHandler):
+    """The news site's pages and failures; `news` records what was asked."""
+
+    news: NewsServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+    def _send(self, status: int, body: bytes, content_type: str | None = _HTML,
+              length: bool = True, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if length:
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self.news.user_agents.append(self.headers.get("User-Agent", ""))
+        self.news.requests.append(self.path)
+        path = self.path.split("?", 1)[0]
+        if path in _PAGES_BY_PATH:
+            self._send(200, _page(_PAGES_BY_PATH[path]))
+            return
+        special = {
+            "/nyheter/sjofly-latin1": self._windows_1252,
+            "/kort/panda": lambda: self._redirect(301, "/lokalt/odense-zoo-roede-pandaer"),
+            "/loop": lambda: self._redirect(302, "/loop"),
+            "/slow": self._slow,
+            "/drip": self._drip,
+            "/rapport.pdf": self._pdf,
+            "/stor": self._big,
+            "/stor-uden-laengde": self._big_without_length,
+        }
+        special.get(path, self._not_found)()
+
+    def _windows_1252(self) -> None:
+        # An older site: Windows-1252, declared only in the header.
+        text = _page("no_sjofly.html").decode("utf-8").replace('<meta charset="utf-8">', "")
+        self._send(200, text.encode("cp1252"), "text/html; charset=windows-1252")
+
+    def _redirect(self, status: int, location: str) -> None:
+        self._send(status, b"", headers={"Location": location})
+
+    def _slow(self) -> None:
+        time.sleep(SLOW_SECONDS)
+        self._send(200, _page("da_roede_pandaer.html"))
+
+    def _drip(self) -> None:
+        # Each byte arrives well within a read timeout; the whole never arrives in time.
+        self._start_unsized()
+        for _ in range(int(SLOW_SECONDS / 0.05)):
+            self.wfile.write(b" ")
+            self.wfile.flush()
+            time.sleep(0.05)
+
+    def _pdf(self) -> None:
+        pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+        self._send(200, pdf, "application/pdf")
+
+    def _big(self) -> None:
+        filler = b"<p>fyld</p>" * (BIG_BYTES // 11)
+        self._send(200, b"<html><body>" + filler + b"</body></html>")
+
+    def _big_without_length(self) -> None:
+        # No Content-Length: only counting while streaming can stop it.
+        self._start_unsized()
+        chunk = b"<p>fyld fyld fyld fyld fyld fyld fyld fyld</p>\n" * 1000
+        for _ in range(BIG_BYTES // len(chunk) + 1):
+            self.wfile.write(chunk)
+
+    def _start_unsized(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", _HTML)
+        self.end_headers()
+
+    def _not_found(self) -> None:
+        self._send(404, b"<html><body><h1>Siden findes ikke</h1></body></html>")
+
+
 def _handler(server: NewsServer) -> type[BaseHTTPRequestHandler]:
-    html = "text/html; charset=utf-8"
-    pages = {
-        "/lokalt/odense-zoo-roede-pandaer": "da_roede_pandaer.html",
-        "/nyheter/elektrisk-sjofly-bergen-stavanger": "no_sjofly.html",
-        "/fanoe/natfaerge": "da_uden_dato.html",
-        "/": "da_forside_uden_artikel.html",
-    }
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            """Keep the test output clean."""
-
-        def _send(self, status: int, body: bytes, content_type: str | None = html,
-                  length: bool = True, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            if content_type:
-                self.send_header("Content-Type", content_type)
-            if length:
-                self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:
-            server.user_agents.append(self.headers.get("User-Agent", ""))
-            server.requests.append(self.path)
-            path = self.path.split("?", 1)[0]
-            if path in pages:
-                self._send(200, _page(pages[path]))
-            elif path == "/nyheter/sjofly-latin1":
-                    # An older site: Windows-1252, declared only in the header.
-                text = _page("no_sjofly.html").decode("utf-8").replace('<meta charset="utf-8">', "")
-                self._send(200, text.encode("cp1252"), "text/html; charset=windows-1252")
-            elif path == "/kort/panda":
-                self._send(301, b"", headers={"Location": "/lokalt/odense-zoo-roede-pandaer"})
-            elif path == "/loop":
-                self._send(302, b"", headers={"Location": "/loop"})
-            elif path == "/slow":
-                time.sleep(SLOW_SECONDS)
-                self._send(200, _page("da_roede_pandaer.html"))
-            elif path == "/drip":
-                # Each byte arrives well within a read timeout; the whole never arrives in time.
-                self.send_response(200)
-                self.send_header("Content-Type", html)
-                self.end_headers()
-                for _ in range(int(SLOW_SECONDS / 0.05)):
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                    time.sleep(0.05)
-            elif path == "/rapport.pdf":
-                pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
-                self._send(200, pdf, "application/pdf")
-            elif path == "/stor":
-                filler = b"<p>fyld</p>" * (BIG_BYTES // 11)
-                self._send(200, b"<html><body>" + filler + b"</body></html>")
-            elif path == "/stor-uden-laengde":
-                # No Content-Length: only counting while streaming can stop it.
-                self.send_response(200)
-                self.send_header("Content-Type", html)
-                self.end_headers()
-                chunk = b"<p>fyld fyld fyld fyld fyld fyld fyld fyld</p>\n" * 1000
-                for _ in range(BIG_BYTES // len(chunk) + 1):
-                    self.wfile.write(chunk)
-            else:
-                self._send(404, b"<html><body><h1>Siden findes ikke</h1></body></html>")
-
-    return Handler
+    """The request handler class of one server, recording into `server`."""
+    return type("Handler", (_NewsPages,), {"news": server})
 
 
 class _Server(ThreadingHTTPServer):

@@ -33,6 +33,8 @@ def test_generated_corpus_is_deterministic_and_in_the_seeds_format(tmp_path):
     assert all(set(q[:2]) <= set(tokenize(" ".join(paragraphs))) for q in queries)
 
 
-@pytest.mark.parametrize(("text", "value"), [("10k", 10_000), ("1M", 1_000_000), ("2500", 2500), ("1.5k", 1500)])
-def test_sizes_are_parsed(text, value):
+@pytest.mark.parametrize(
+    ("text", "value"), [("10k", 10_000), ("1M", 1_000_000), ("2500", 2500), ("1.5k", 1500)]
+)
+def test_sizes_are_parsed(text: str, value: int) -> None:
     assert parse_size(text) == value

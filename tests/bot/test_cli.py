@@ -19,7 +19,7 @@ def kilde(*args: str, stdin: str | None = None, env: dict[str, str] | None = Non
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "kilde.bot.cli.main", *args], input=stdin, capture_output=True,
-        text=True, env=environment, cwd=cwd or ROOT, timeout=120,
+        text=True, env=environment, cwd=cwd or ROOT, timeout=120, check=False,
     )
 
 
@@ -54,7 +54,8 @@ def test_batch_mode_answers_each_line_in_order() -> None:
 
 
 def test_top_k_setting_and_flag() -> None:
-    assert len(json.loads(kilde("ask", "--json", "Nato Rusland", env={"KILDE_TOP_K": "5"}).stdout)["hits"]) == 5
+    five = kilde("ask", "--json", "Nato Rusland", env={"KILDE_TOP_K": "5"})
+    assert len(json.loads(five.stdout)["hits"]) == 5
     assert len(json.loads(kilde("ask", "--json", "--top-k", "2", "Nato Rusland").stdout)["hits"]) == 2
 
 

@@ -43,7 +43,8 @@ def test_headings_are_short_and_unpunctuated() -> None:
 
 def test_title_is_the_first_unpunctuated_line_even_after_a_caption() -> None:
     kinds = classify_paragraphs(
-        ["LENGE SIDEN SIST: Stoltenberg ledet et møte.", "Etter krisemøte: Advarer mot «stort feilgrep»", "Brødtekst her."]
+        ["LENGE SIDEN SIST: Stoltenberg ledet et møte.",
+         "Etter krisemøte: Advarer mot «stort feilgrep»", "Brødtekst her."]
     )
     assert kinds == [K.CAPTION, K.TITLE, K.BODY]
 

@@ -29,11 +29,13 @@ def _kilde_exception_classes() -> dict[str, type[BaseException]]:
             importlib.import_module(info.name)
             for info in pkgutil.walk_packages(package.__path__, prefix=f"{layer}.")
         ]
-        for module in modules:
-            for name, value in vars(module).items():
-                if (inspect.isclass(value) and issubclass(value, BaseException)
-                        and value.__module__ == module.__name__):
-                    found[name] = value
+        found.update(
+            (name, value)
+            for module in modules
+            for name, value in vars(module).items()
+            if inspect.isclass(value) and issubclass(value, BaseException)
+            and value.__module__ == module.__name__
+        )
     return found
 
 

@@ -6,11 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from kilde.corpus import CorpusError, ParagraphKind, load_corpus, parse_article
+from kilde.corpus import Article, CorpusError, Paragraph, ParagraphKind, load_corpus, parse_article
 from kilde.corpus.reader import read_article
 
 SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "articles"
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def _paragraph(article: Article, number: int) -> Paragraph:
+    paragraph = article.paragraph(number)
+    assert paragraph is not None, f"{article.id} has no paragraph {number}"
+    return paragraph
 
 
 def test_shipped_articles_are_the_seeds_unchanged() -> None:
@@ -43,17 +49,17 @@ def test_paragraph_numbers_count_blank_line_separated_blocks_from_one() -> None:
     raw = (SHIPPED / "003_61097a4a1e12c992.txt").read_text(encoding="utf-8")
     blocks = [b.strip() for b in raw.split("\n\n") if b.strip()]
     assert len(article.paragraphs) == len(blocks)
-    assert article.paragraph(15).text == blocks[14]
-    assert article.paragraph(15).text.startswith("Kravene omfatter et varig nei")
+    assert _paragraph(article, 15).text == blocks[14]
+    assert _paragraph(article, 15).text.startswith("Kravene omfatter et varig nei")
     # The first paragraph is counted, without its date prefix.
-    assert article.paragraph(1).text.startswith("LENGE SIDEN SIST:")
+    assert _paragraph(article, 1).text.startswith("LENGE SIDEN SIST:")
 
 
 def test_headings_lend_their_words_to_the_paragraphs_under_them() -> None:
     article = load_corpus(SHIPPED).article("003_61097a4a1e12c992")
     assert article is not None
-    assert article.paragraph(13).kind is ParagraphKind.HEADING
-    assert article.paragraph(15).heading == "Russlands krav"
+    assert _paragraph(article, 13).kind is ParagraphKind.HEADING
+    assert _paragraph(article, 15).heading == "Russlands krav"
 
 
 def test_crlf_bom_and_trailing_spaces_are_harmless(tmp_path: Path) -> None:
@@ -84,7 +90,8 @@ def test_bad_files_are_reported_one_line_each_and_the_rest_loads(tmp_path: Path)
     assert "empty" in messages["empty.txt"] and messages["empty.txt"].startswith("empty.txt: ")
     assert "binary" in messages["binary.txt"]
     assert "not UTF-8" in messages["latin1.txt"]
-    assert corpus.article("latin1").paragraphs[0].text == "Rusland kræver garantier."
+    latin1 = corpus.article("latin1")
+    assert latin1 is not None and latin1.paragraphs[0].text == "Rusland kræver garantier."
     assert all("\n" not in str(p) for p in corpus.problems)
 
 

@@ -62,7 +62,7 @@ def documents() -> list[list[str]]:
 
 
 @pytest.fixture(scope="module", params=sorted(REFERENCE))
-def variant(request) -> str:
+def variant(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
@@ -72,7 +72,7 @@ def reference(documents, variant):
 
 
 @pytest.fixture(scope="module")
-def index(documents, variant) -> Bm25Index:
+def index(documents: list[list[str]], variant: str) -> Bm25Index:
     return Bm25Index.build(iter(documents), variant=variant)
 
 
@@ -171,8 +171,8 @@ def test_tokens_of_any_kind_round_trip(tmp_path):
     assert all(loaded.document_frequency(token) == 1 for token in tokens)
 
 
-@pytest.fixture()
-def saved(tmp_path) -> Path:
+@pytest.fixture
+def saved(tmp_path: Path) -> Path:
     directory = tmp_path / "index"
     Bm25Index.build(_corpus(300)).save(directory)
     return directory
@@ -194,14 +194,14 @@ def test_missing_or_corrupt_pieces_are_reported(saved, tmp_path):
         Bm25Index.load(tmp_path / "nowhere")
 
     (saved / "zero_tf.npy").unlink()
-    with pytest.raises(IndexFormatError, match="zero_tf.npy"):
+    with pytest.raises(IndexFormatError, match=r"zero_tf\.npy"):
         Bm25Index.load(saved)
 
 
 def test_garbage_with_the_right_size_is_reported(saved):
     path = saved / "offsets.npy"
     path.write_bytes(b"\x00" * path.stat().st_size)
-    with pytest.raises(IndexFormatError, match="offsets.npy"):
+    with pytest.raises(IndexFormatError, match=r"offsets\.npy"):
         Bm25Index.load(saved)
 
 

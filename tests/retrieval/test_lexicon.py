@@ -136,7 +136,7 @@ def test_convert_cli_writes_files(dictd: Path, tmp_path: Path,
 def test_convert_rejects_a_truncated_dict(dictd: Path, tmp_path: Path) -> None:
     with gzip.open(dictd / "freedict-eng-dan.dict.dz", "wb") as fh:
         fh.write(b"war")
-    with pytest.raises(convert_freedict.ConversionError, match="freedict-eng-dan.index:2:"):
+    with pytest.raises(convert_freedict.ConversionError, match=r"freedict-eng-dan\.index:2:"):
         convert_freedict.convert(dictd, tmp_path / "out")
 
 
@@ -301,5 +301,5 @@ def test_malformed_data_names_file_and_line(
 def test_missing_data_file_is_reported(tmp_path: Path) -> None:
     folder = copy_data(tmp_path / "data")
     (folder / "names.tsv").unlink()
-    with pytest.raises(LexiconError, match="cannot read lexicon file .*names.tsv"):
+    with pytest.raises(LexiconError, match=r"cannot read lexicon file .*names\.tsv"):
         Lexicon.from_directory(folder)

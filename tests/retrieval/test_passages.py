@@ -34,7 +34,7 @@ def test_truncated_table_is_a_format_error(tmp_path: Path) -> None:
     PassageTable.from_corpus(load_corpus(SHIPPED)).save(tmp_path / "t")
     text = tmp_path / "t" / "text.bin"
     text.write_bytes(text.read_bytes()[:100])
-    with pytest.raises(IndexFormatError, match="text.bin"):
+    with pytest.raises(IndexFormatError, match=r"text\.bin"):
         PassageTable.load(tmp_path / "t")
 
 

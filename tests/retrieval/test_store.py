@@ -15,7 +15,7 @@ DOCUMENTS = [["kongen", "talte"], ["statsministeren", "talte", "igen"], ["regn",
 class Builder:
     """Counts how often the cache had to build."""
 
-    def __init__(self, documents=DOCUMENTS) -> None:
+    def __init__(self, documents: list[list[str]] = DOCUMENTS) -> None:
         self.documents = documents
         self.calls = 0
 
@@ -36,7 +36,7 @@ def test_second_start_loads_instead_of_building(tmp_path):
 def test_new_fingerprint_builds_a_new_index(tmp_path):
     cache = IndexCache(tmp_path)
     cache.load_or_build("old", Builder())
-    changed = Builder(DOCUMENTS + [["nyhed"]])
+    changed = Builder([*DOCUMENTS, ["nyhed"]])
     index = cache.load_or_build("new", changed)
     assert changed.calls == 1 and index.n_documents == 4
     assert cache.prune(keep={"new"}) == ["old"]
