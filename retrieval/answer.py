@@ -24,11 +24,14 @@ class Hit:
     source_url: str | None = None
     # (start, end) offsets into `excerpt` of the words that match the question
     highlights: tuple[tuple[int, int], ...] = ()
+    # (word as in the excerpt, its meaning in the question's language), when the languages differ
+    gloss: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["score"] = round(self.score, 4)
         data["highlights"] = [list(span) for span in self.highlights]
+        data["gloss"] = [list(pair) for pair in self.gloss]
         return data
 
 

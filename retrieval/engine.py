@@ -19,10 +19,11 @@ from kilde.retrieval.bridging import Bridge, compound_parts, fold_names
 from kilde.retrieval.errors import EmptyCorpusError, IndexFormatError
 from kilde.retrieval.excerpt import best_excerpt
 from kilde.retrieval.fingerprint import corpus_fingerprint
+from kilde.retrieval.gloss import gloss_pairs
 from kilde.retrieval.index import Bm25Index
 from kilde.retrieval.lexicon import load_lexicon
 from kilde.retrieval.passages import ArticleInfo, PassageTable, citable_paragraphs
-from kilde.retrieval.query import QueryBuilder
+from kilde.retrieval.query import Query, QueryBuilder
 from kilde.retrieval.ranking import Ranker
 from kilde.retrieval.store import IndexCache
 
@@ -189,13 +190,19 @@ class Engine:
         ranked = self._ranker.rank(query) if query.concepts else []
         page = ranked[offset : offset + top_k]
         weighted = dict(query.weighted_tokens())
-        hits = [self._hit(weighted, offset + i, doc, score) for i, (doc, score) in enumerate(page, 1)]
+        hits = [
+            self._hit(query, weighted, offset + i, doc, score)
+            for i, (doc, score) in enumerate(page, 1)
+        ]
         return Answer(question, query.language, tuple(hits))
 
     # presentation ----------------------------------------------------------------------------
 
-    def _hit(self, weighted: dict[str, float], rank: int, doc: int, score: float) -> Hit:
-        """One cited hit; `weighted` is the question's tokens, for the excerpt and highlights."""
+    def _hit(
+        self, query: Query, weighted: dict[str, float], rank: int, doc: int, score: float
+    ) -> Hit:
+        """One cited hit; `weighted` is the question's tokens, for the excerpt, highlights and
+        gloss."""
         passage = self._passages.passage(doc)
         article = passage.article
 
@@ -204,11 +211,18 @@ class Engine:
             return sum(weighted[t] * self._ranker.idf(t) for t in tokens if t in weighted)
 
         excerpt = best_excerpt(passage.text, sentence_score)
-        highlights = tuple(
-            (start, end)
+        spans = [
+            (start, end, self._analyzer.word_tokens(word, article.language))
             for start, end, word in word_spans(excerpt)
-            if any(t in weighted for t in self._analyzer.word_tokens(word, article.language))
-        )
+        ]
+        matched = [span for span in spans if any(t in weighted for t in span[2])]
+        highlights = tuple((start, end) for start, end, _ in matched)
+        gloss = ()
+        if query.language != article.language:
+            gloss = gloss_pairs(
+                ((excerpt[start:end], tokens) for start, end, tokens in matched),
+                query.concepts, query.text,
+            )
 
         return Hit(
             rank=rank,
@@ -224,4 +238,5 @@ class Engine:
             citation=citation(article, passage.number),
             source_url=article.source_url,
             highlights=highlights,
+            gloss=gloss,
         )

@@ -13,8 +13,9 @@ from rich.text import Text
 
 from kilde.bot.cli.errors import UsageError
 from kilde.bot.engine_loading import open_engine
+from kilde.bot.reading_aids import gloss_line
 from kilde.config import Settings
-from kilde.retrieval.answer import Answer
+from kilde.retrieval.answer import Answer, Hit
 
 NO_ANSWER = "Nothing in the articles answers that."
 
@@ -30,13 +31,45 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.set_defaults(run=run)
 
 
+class _Console(Console):
+    """Rich's console, leaving a closed pipe (`kilde ask ... | head`) to the CLI's edge."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError  # rich would exit 1 on its own; `main` ends quietly instead
+
+
+def marked_excerpt(hit: Hit, *, styled: bool) -> Text:
+    """The excerpt with the question's words marked: bold on a terminal, *like this* in plain
+    text (piped output has no styles, and the marks should survive `| less` and files)."""
+    text = Text()
+    position = 0
+    for start, end in sorted(hit.highlights):
+        if start < position or end > len(hit.excerpt):
+            continue
+        text.append(hit.excerpt[position:start])
+        word = hit.excerpt[start:end]
+        if styled:
+            text.append(word, style="bold underline")
+        else:
+            text.append(f"*{word}*")
+        position = end
+    text.append(hit.excerpt[position:])
+    return text
+
+
 def print_answer(answer: Answer, console: Console) -> None:
-    """The answer for a person: one quoted block per excerpt, with its citation."""
+    """The answer for a person: one quoted block per excerpt, its gloss, its citation."""
     if not answer.answered:
         console.print(NO_ANSWER)
         return
     for hit in answer.hits:
-        console.print(f"[bold]{hit.rank}.[/bold] «{escape(hit.excerpt)}»")
+        quote = Text.assemble((f"{hit.rank}.", "bold"), " «",
+                              marked_excerpt(hit, styled=console.is_terminal), "»")
+        console.print(quote)
+        gloss = gloss_line(hit.gloss)
+        if gloss:
+            console.print(Text(f"   {gloss}", style="italic"))
         console.print(f"   [dim]— {escape(hit.citation)} · {escape(hit.source)}[/dim]")
         if hit.source_url:
             console.print(Text(f"     {hit.source_url}", style="dim"))
@@ -65,5 +98,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _write_json(answer, sys.stdout)
     else:
-        print_answer(answer, Console(highlight=False, soft_wrap=not sys.stdout.isatty()))
+        print_answer(answer, _Console(highlight=False, soft_wrap=not sys.stdout.isatty()))
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,7 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = _settings(args)
-        return int(args.run(args, settings))
+        status = int(args.run(args, settings))
+        sys.stdout.flush()  # a closed pipe shows here, not at exit as "Exception ignored"
+        return status
+    except BrokenPipeError:
+        return _reader_went_away()
     except (SettingsError, UsageError, CorpusFolderError) as error:
         if args.debug:
             raise
@@ -99,6 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kilde: unexpected error ({type(error).__name__}: {error}); --debug shows where",
               file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _reader_went_away() -> int:
+    """`kilde ask ... | head`: the reader closed the pipe, which is no error; end quietly."""
+    # Point stdout at /dev/null so that the interpreter's last flush cannot fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
+from kilde.bot.reading_aids import gloss_line
 from kilde.corpus.model import Article, Paragraph
 from kilde.retrieval.answer import Answer, Hit
 
@@ -22,6 +23,7 @@ ELLIPSIS = "…"
 
 _TAG = re.compile(r"<[^>]*>")
 ABSTENTION = "I found nothing in the articles that answers that."
+MAX_GLOSS_CHARS = 400
 
 
 def escape(text: str) -> str:
@@ -86,12 +88,21 @@ def citation_line(hit: Hit, number: int | None = None) -> str:
 
 def render_hit(hit: Hit, *, number: int | None = None,
                limit: int = MAX_MESSAGE_LENGTH) -> str:
-    """One excerpt as a quote with the question's words bolded, then its citation line."""
+    """One excerpt as a quote with the question's words bolded, the gloss of those words
+    under it (when the question is in another language), then its citation line."""
     cite = citation_line(hit, number)
-    # Room for the quote: the limit minus the citation and the newline between them.
-    room = limit - visible_length(cite) - 1
+    gloss = gloss_markup(hit)
+    # Room for the quote: the limit minus the gloss, the citation and the newlines between them.
+    room = limit - visible_length(cite) - 1 - (visible_length(gloss) + 1 if gloss else 0)
     excerpt = shorten(hit.excerpt.strip() or hit.paragraph.strip(), room)
-    return f"<blockquote>{highlight(excerpt, hit.highlights)}</blockquote>\n{cite}"
+    quote = f"<blockquote>{highlight(excerpt, hit.highlights)}</blockquote>"
+    return "\n".join(part for part in (quote, gloss, cite) if part)
+
+
+def gloss_markup(hit: Hit) -> str:
+    """The compact gloss line under a quote, in italics; "" when there is nothing to gloss."""
+    line = gloss_line(hit.gloss)
+    return f"<i>{escape(shorten(line, MAX_GLOSS_CHARS))}</i>" if line else ""
 
 
 def render_answer(answer: Answer, *, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
