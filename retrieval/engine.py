@@ -19,6 +19,7 @@ from kilde.retrieval.bridging import Bridge, compound_parts, fold_names
 from kilde.retrieval.errors import EmptyCorpusError, IndexFormatError
 from kilde.retrieval.excerpt import best_excerpt
 from kilde.retrieval.fingerprint import corpus_fingerprint
+from kilde.retrieval.followup import follow_up_question
 from kilde.retrieval.gloss import gloss_pairs
 from kilde.retrieval.index import Bm25Index
 from kilde.retrieval.lexicon import load_lexicon
@@ -183,9 +184,18 @@ class Engine:
         """How many articles the passages come from."""
         return len(self._passages.articles)
 
-    def ask(self, question: str, top_k: int | None = None, offset: int = 0) -> Answer:
-        """The best `top_k` cited excerpts for a question, after skipping `offset` of them."""
+    def ask(
+        self, question: str, top_k: int | None = None, offset: int = 0, *,
+        earlier: str | None = None,
+    ) -> Answer:
+        """The best `top_k` cited excerpts for a question, after skipping `offset` of them.
+
+        With `earlier` (the question, as run, whose answer `question` replies to) a follow-up
+        carries the earlier topic over; the answer's `question` is then the question run.
+        """
         top_k = self.top_k if top_k is None else top_k
+        if earlier:
+            question = follow_up_question(question, earlier)
         query = self._queries.build(question)
         ranked = self._ranker.rank(query) if query.concepts else []
         page = ranked[offset : offset + top_k]

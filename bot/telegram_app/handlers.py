@@ -28,6 +28,7 @@ from kilde.bot.telegram_app.addressing import (
 )
 from kilde.bot.telegram_app.reload import reloader
 from kilde.bot.telegram_app.runtime import runtime
+from kilde.bot.telegram_app.threads import earlier_question
 
 logger = logging.getLogger(__name__)
 
@@ -113,14 +114,16 @@ async def _typing(message: Message) -> None:
 
 
 async def answer_question(message: Message, question: str, user_id: int,
-                          context: ContextTypes.DEFAULT_TYPE, *, offset: int = 0) -> None:
-    """Answer `question` in reply to `message`, with More/Context buttons."""
+                          context: ContextTypes.DEFAULT_TYPE, *, offset: int = 0,
+                          earlier: str | None = None) -> None:
+    """Answer `question` in reply to `message`, with More/Context buttons; `earlier` is the
+    question (as run) of the answer `message` replies to, for a follow-up."""
     state = runtime(context)
     if not await _not_flooding(message, user_id, context):
         return
     await _typing(message)
     started = time.perf_counter()
-    answer = state.engine.ask(question, top_k=state.top_k, offset=offset)
+    answer = state.engine.ask(question, top_k=state.top_k, offset=offset, earlier=earlier)
     texts = formatting.render_answer(answer)
     markup = callbacks.answer_keyboard(answer, offset, state.top_k)
     if markup is not None:
@@ -128,7 +131,8 @@ async def answer_question(message: Message, question: str, user_id: int,
     state.stats.record(answered=answer.answered, seconds=time.perf_counter() - started)
     if offset and not answer.answered:
         texts = [callbacks.NO_MORE]
-    await reply(message, texts, markup)
+    sent = await reply(message, texts, markup)
+    state.threads.remember(message.chat_id, (m.message_id for m in sent), answer.question)
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -183,7 +187,8 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             f"Ask me something after /ask, e.g. <code>/ask "
             f"{html.escape(EXAMPLE_QUESTION)}</code>"])
         return
-    await answer_question(message, question, message.from_user.id, context)
+    await answer_question(message, question, message.from_user.id, context,
+                          earlier=earlier_question(message, context.bot.id, runtime(context).threads))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -199,7 +204,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(message, [f"Yes? Ask me a question, e.g. <i>"
                               f"{html.escape(EXAMPLE_QUESTION)}</i>"])
         return
-    await answer_question(message, question, message.from_user.id, context)
+    await answer_question(message, question, message.from_user.id, context,
+                          earlier=earlier_question(message, context.bot.id, runtime(context).threads))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
 from kilde.bot.telegram_app.callbacks import CorpusIndex, QuestionMemory
 from kilde.bot.telegram_app.stats import Stats
+from kilde.bot.telegram_app.threads import ThreadMemory
 from kilde.retrieval.engine import Engine
 
 RUNTIME_KEY = "kilde"
@@ -24,6 +25,7 @@ class BotRuntime:
     top_k: int
     stats: Stats = field(default_factory=Stats)
     memory: QuestionMemory = field(default_factory=QuestionMemory)
+    threads: ThreadMemory = field(default_factory=ThreadMemory)
     _index: CorpusIndex | None = None
 
     @property

@@ -1,0 +1,64 @@
+"""Replies to the bot's answers continue the thread (end to end, through the fake Bot API)."""
+
+from __future__ import annotations
+
+from tests.bot.conftest import GROUP, USER, BotFactory
+from tests.bot.helpers import NONSENSE, QUESTION, first_reply
+from tests.fake_telegram import FakeTelegram
+
+FOLLOW_UP = "And what did NATO answer?"
+NATO_RESPONSE = "kravene ikke er mulig å innfri"  # ¶16 of the VG article: the demands can't be met
+
+
+async def test_reply_in_a_group_carries_the_topic_over(fake: FakeTelegram, bot: BotFactory) -> None:
+    group, member = fake.group_chat(GROUP), fake.user(USER)
+    async with bot():
+        fake.send_text(group, f"/ask {QUESTION}", user=member)
+        [answer] = await first_reply(fake, GROUP)
+        fake.send_text(group, FOLLOW_UP, user=member)  # not a reply: the bot stays silent
+        await fake.settle()
+        assert len(fake.bot_messages(GROUP)) == 1
+        follow_up = fake.send_text(group, FOLLOW_UP, user=member, reply_to=answer)
+        _, continued = await first_reply(fake, GROUP, 2)
+    assert continued["reply_to_message"]["message_id"] == follow_up["message_id"]
+    assert NATO_RESPONSE in continued["text"]
+
+
+async def test_reply_in_a_private_chat_is_a_follow_up_and_threads_go_on(
+        fake: FakeTelegram, bot: BotFactory) -> None:
+    chat = fake.private_chat(USER)
+    async with bot():
+        fake.send_text(chat, QUESTION)
+        [answer] = await first_reply(fake, USER)
+        fake.send_text(chat, FOLLOW_UP)  # no reply: a question on its own
+        _, alone = await first_reply(fake, USER, 2)
+        fake.send_text(chat, FOLLOW_UP, reply_to=answer)
+        _, _, continued = await first_reply(fake, USER, 3)
+        # A reply to the follow-up's answer keeps the thread's topic.
+        fake.send_text(chat, "What about the demands themselves?", reply_to=continued)
+        *_, third = await first_reply(fake, USER, 4)
+    assert NATO_RESPONSE not in alone["text"]
+    assert NATO_RESPONSE in continued["text"]
+    assert "<blockquote>" in third["html"] and "¶" in third["text"]
+
+
+async def test_reply_naming_a_new_topic_is_answered_on_its_own(
+        fake: FakeTelegram, bot: BotFactory) -> None:
+    chat = fake.private_chat(USER)
+    async with bot():
+        fake.send_text(chat, QUESTION)
+        [answer] = await first_reply(fake, USER)
+        fake.send_text(chat, NONSENSE, reply_to=answer)
+        _, reply = await first_reply(fake, USER, 2)
+    assert "<blockquote>" not in reply["html"]  # carried over, Russia/NATO would have answered
+
+
+async def test_reply_to_a_bot_message_that_is_no_answer_is_a_plain_question(
+        fake: FakeTelegram, bot: BotFactory) -> None:
+    chat = fake.private_chat(USER)
+    async with bot():
+        fake.send_text(chat, "/help")
+        [help_message] = await first_reply(fake, USER)
+        fake.send_text(chat, FOLLOW_UP, reply_to=help_message)
+        _, reply = await first_reply(fake, USER, 2)
+    assert NATO_RESPONSE not in reply["text"]
