@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -22,6 +22,12 @@ def default_index_dir() -> Path:
     """The per-user cache folder for saved indexes (XDG on Linux, ~/.cache otherwise)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "kilde" / "index"
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (XDG on Linux, ~/.local/share otherwise): the query log."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kilde"
 
 
 class SettingsError(KildeError, ValueError):
@@ -51,6 +57,17 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     flood_limit: int = Field(default=20, ge=1)  # bot questions per user per minute
     reload_interval: float = Field(default=10.0, ge=0)  # seconds between corpus checks; 0 = off
+    # The bot's query log (bot/querylog): where, how long, and whether ids are hashed.
+    query_log: bool = True  # false: kept in memory only, gone at exit
+    query_log_dir: Path = Field(default_factory=default_data_dir)
+    query_log_retention_days: int = Field(default=90, ge=0)  # 0 = keep forever
+    query_log_raw_ids: bool = False  # true: store chat and user ids as they are, not hashed
+    # Machine translation (bot/translation): off unless a service is named.
+    translate_api: Literal["", "libretranslate", "deepl", "openai"] = ""
+    translate_url: str | None = None
+    translate_key: SecretStr | None = None
+    translate_model: str | None = None
+    translate_timeout: float = Field(default=10.0, gt=0, le=300)  # seconds per request
 
     @field_validator("allowed_chat_ids", "admin_user_ids", mode="before")
     @classmethod
@@ -74,6 +91,6 @@ def load_settings(**overrides: object) -> Settings:
         name = "KILDE_" + "_".join(str(part) for part in first["loc"][:1]).upper()
         problem = first["msg"]
         # Never echo a token's value; other settings are safe to quote.
-        if "TOKEN" not in name and "SECRET" not in name and "input" in first:
+        if not any(secret in name for secret in ("TOKEN", "SECRET", "KEY")) and "input" in first:
             problem += f" (got {first['input']!r})"
         raise SettingsError(f"bad setting {name}: {problem}") from None

@@ -24,7 +24,8 @@ that names the culprit; the front ends print it as it is (the CLI catches `Kilde
     ├── SettingsError                   kilde.config: a setting is missing or malformed
     ├── CorpusFolderError               kilde.bot.engine_loading: --corpus names no usable folder
     ├── UsageError                      kilde.bot.cli: a bad argument to a subcommand
-    └── BotApiUnreachableError          kilde.bot.cli.serve: no Bot API at start-up
+    ├── BotApiUnreachableError          kilde.bot.cli.serve: no Bot API at start-up
+    └── QueryLogError                   kilde.bot.querylog: the query log cannot be opened or read
 
 `SettingsError` and `GoldFileError` are also `ValueError`s, as they were before the root existed.
 """

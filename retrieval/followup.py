@@ -6,7 +6,8 @@ the reply does not repeat are carried over. A reply that opens a topic of its ow
 pizza toppings go with pineapple?") is run as it stands. A reply continues the thread when it
 opens like a continuation ("and ...", "what about ...", "og ...", "hva med ..."), points back
 with a personal pronoun ("what did they say?"), or, naming no one new, says too little to stand
-alone (at most two content words). The question actually run is what the answer (and the bot's query log) shows.
+alone (at most two content words). The question actually run is what the answer (and the
+bot's query log) shows.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ _OPENERS = re.compile(
 )
 # Pronouns that point back to someone named earlier ("it", "det" and "den" are left out: they
 # open standalone questions too, "Is it true that ...?").
-_POINTING_BACK = frozenset(
-    "they them their theirs he him his she her hers dem deres han ham hun hende hendes henne "
-    "hennes".split()
-)
+_POINTING_BACK = frozenset((
+    "they", "them", "their", "theirs", "he", "him", "his", "she", "her", "hers",
+    "dem", "deres", "han", "ham", "hun", "hende", "hendes", "henne", "hennes",
+))
 
 
 def _content_words(text: str) -> list[tuple[str, str]]:

@@ -1,5 +1,6 @@
 """Fixtures shared by more than one test folder.
 
+Every test gets its own `XDG_DATA_HOME` (where the query log and the default collection live).
 `news_server`: a web server on loopback serving the news pages of tests/fixtures/pages/ and the
 ways a fetch goes wrong (404, a slow answer, a slow drip, a redirect loop, a PDF, an oversized
 body), for `kilde add` in tests/corpus and tests/bot. Nothing here touches a real web server.
@@ -15,6 +16,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+@pytest.fixture(autouse=True)
+def _user_data_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's per-user data folder (query log, default collection) is its own temporary
+    folder, never the real ~/.local/share."""
+    folder = tmp_path_factory.mktemp("xdg-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder
+
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 SLOW_SECONDS = 3.0  # far beyond the tests' timeouts, short enough not to hold anything up

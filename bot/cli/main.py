@@ -25,7 +25,7 @@ from kilde.corpus import KildeError
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("ask", "eval", "serve", "add", "index", "corpus_check")
+SUBCOMMANDS = ("ask", "eval", "serve", "add", "index", "corpus_check", "log")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

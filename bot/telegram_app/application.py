@@ -33,7 +33,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from kilde.bot.engine_loading import open_engine
-from kilde.bot.telegram_app import handlers
+from kilde.bot.telegram_app import feedback, handlers
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
 from kilde.bot.telegram_app.inline import on_inline_query
 from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
@@ -113,6 +113,7 @@ def build_application(settings: Settings, engine: Engine,
         access=AccessPolicy.from_ids(settings.allowed_chat_ids, settings.admin_user_ids),
         flood=FloodGate(settings.flood_limit),
         top_k=settings.top_k,
+        log=feedback.open_query_log(settings),
     )
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[ADMINS_KEY] = tuple(settings.admin_user_ids)
@@ -136,6 +137,7 @@ def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, handlers.on_text))
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND, handlers.on_unknown_command))
+    application.add_handler(CallbackQueryHandler(feedback.on_vote, pattern=feedback.PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_error_handler(handlers.on_error)
@@ -156,8 +158,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    """At shutdown: stop watching the corpus folder."""
+    """At shutdown: stop watching the corpus folder, close the query log."""
     await application.bot_data[RELOADER_KEY].stop()
+    application.bot_data[RUNTIME_KEY].log.close()
 
 
 def polling_options(tuning: BotTuning | None = None) -> dict[str, Any]:

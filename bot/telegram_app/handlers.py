@@ -17,7 +17,8 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from kilde.bot.telegram_app import callbacks, formatting
+from kilde.bot.querylog import summary_lines
+from kilde.bot.telegram_app import callbacks, feedback, formatting
 from kilde.bot.telegram_app.access import ADMINS_ONLY, REFUSAL, SLOW_DOWN, Verdict
 from kilde.bot.telegram_app.addressing import (
     clip,
@@ -127,12 +128,21 @@ async def answer_question(message: Message, question: str, user_id: int,
     texts = formatting.render_answer(answer)
     markup = callbacks.answer_keyboard(answer, offset, state.top_k)
     if markup is not None:
-        state.memory.remember(question)  # for a More button whose data only holds a hash
+        state.memory.remember(answer.question)  # for a More button whose data only holds a hash
     state.stats.record(answered=answer.answered, seconds=time.perf_counter() - started)
+    logged = None
+    if not offset:  # a new question, not a More
+        logged = state.log.record(
+            chat_id=message.chat_id, user_id=user_id, chat_type=message.chat.type,
+            asked=question, answer=answer)
+        if answer.answered:
+            markup = feedback.with_buttons(markup, feedback.vote_buttons(logged))
     if offset and not answer.answered:
         texts = [callbacks.NO_MORE]
     sent = await reply(message, texts, markup)
     state.threads.remember(message.chat_id, (m.message_id for m in sent), answer.question)
+    if logged is not None:
+        state.log.attach_messages(logged, message.chat_id, [m.message_id for m in sent])
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -159,7 +169,9 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not runtime(context).access.is_admin(message.from_user.id if message.from_user else None):
         await _say(message, ADMINS_ONLY)
         return
-    await _say(message, runtime(context).stats.summary())
+    state = runtime(context)
+    lines = [state.stats.summary(), *summary_lines(state.log.summary())]
+    await _say(message, "\n".join(lines))
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
+from kilde.bot.querylog import QueryLog
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
 from kilde.bot.telegram_app.callbacks import CorpusIndex, QuestionMemory
 from kilde.bot.telegram_app.stats import Stats
@@ -26,7 +27,16 @@ class BotRuntime:
     stats: Stats = field(default_factory=Stats)
     memory: QuestionMemory = field(default_factory=QuestionMemory)
     threads: ThreadMemory = field(default_factory=ThreadMemory)
+    log: QueryLog = field(default_factory=lambda: QueryLog.open(None))
     _index: CorpusIndex | None = None
+
+    def __post_init__(self) -> None:
+        # Answers sent before a restart are found again in the query log.
+        self.threads.fallback = self._logged_question
+
+    def _logged_question(self, chat_id: int, message_id: int) -> str | None:
+        found = self.log.question_for_message(chat_id, message_id)
+        return found[1] if found else None
 
     @property
     def corpus_index(self) -> CorpusIndex:

@@ -6,6 +6,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from kilde.bot.wording import plural
+
 
 @dataclass
 class Stats:
@@ -37,8 +39,8 @@ class Stats:
         median = self.median_seconds
         median_text = f"{median * 1000:.1f} ms" if median is not None else "n/a"
         return (
-            f"Since start ({_duration(uptime)} ago): {self.questions} questions, "
-            f"{self.answered} answered, {self.abstained} abstentions; "
+            f"Since start ({_duration(uptime)} ago): {plural(self.questions, 'question')}, "
+            f"{self.answered} answered, {plural(self.abstained, 'abstention')}; "
             f"median answer time {median_text}."
         )
 

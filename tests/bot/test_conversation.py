@@ -25,7 +25,8 @@ async def test_private_text_is_answered_with_quoted_cited_excerpts(
     assert actions and actions[0].params["action"] == "typing"
     assert actions[0].at <= send.at
     buttons = [b for row in answer["reply_markup"]["inline_keyboard"] for b in row]
-    assert [b["text"] for b in buttons] == ["Context [1]", "Context [2]", "Context [3]", "More"]
+    assert [b["text"] for b in buttons] == ["Context [1]", "Context [2]", "Context [3]", "More",
+                                         "👍", "👎"]
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
 
 
@@ -77,7 +78,7 @@ async def test_stats_only_for_admins(fake: FakeTelegram, bot: BotFactory) -> Non
         fake.send_text(fake.private_chat(ADMIN), "/stats")
         [stats] = await first_reply(fake, ADMIN)
     assert "admin" in refusal["text"]
-    assert "2 questions, 1 answered, 1 abstentions" in stats["text"]
+    assert "2 questions, 1 answered, 1 abstention;" in stats["text"]
     assert "median answer time" in stats["text"] and " ms" in stats["text"]
 
 
