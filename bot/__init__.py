@@ -1,1 +1,1 @@
-"""Kilde's front ends: the command line (`bot.cli`) and the Telegram bot (`bot.telegram_app`)."""
+"""Kilde's front ends: the command line (`kilde.bot.cli`) and the Telegram bot (`.telegram_app`)."""

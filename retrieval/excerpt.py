@@ -8,7 +8,6 @@ from collections.abc import Callable
 # A sentence ends at . ! ? … (and any closing quote) before white space and a capital, digit,
 # quote or dash; "12. februar" and "USA's" stay whole.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»']?\s+(?=[\"“«'–\-A-ZÆØÅÄÖ0-9])")
-MAX_SENTENCES = 2
 SHORT_SENTENCE = 80
 
 

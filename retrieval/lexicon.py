@@ -87,10 +87,6 @@ class Lexicon:
             result[language] = tuple(dict.fromkeys(found))
         return result
 
-    def translate_phrase(self, phrase: str) -> dict[str, tuple[str, ...]]:
-        """Like `translate`, for a multi-word English phrase (whitespace is normalised)."""
-        return self.translate(phrase)
-
     def variants(self, name: str) -> tuple[str, ...]:
         """Every spelling of the name's group (lower-cased, the group's order), or () if none.
 

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 SUBCOMMANDS = ("ask", "eval", "serve", "add", "index", "corpus_check", "log")
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_FAILURE, EXIT_USAGE = 1, 2  # success is 0, returned by the subcommands
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,6 +1,6 @@
 """Adding articles to a corpus folder: from a web page (fetched, extracted) or from a text file.
 
-`add_url` and `add_file` in `corpus.ingest.add` are the entry points; the modules apart are
+`add_url` and `add_file` in `kilde.corpus.ingest.add` are the entry points; the modules apart are
 fetching (`fetch`), extracting a news page's text (`extract`), checking a text file (`textfile`),
 writing an article file with its sidecar (`writer`, `sources`) and recognising duplicates
 (`urls`, `writer.text_fingerprint`). Importing this package loads neither httpx nor trafilatura.

@@ -227,7 +227,7 @@ def test_translate_unknown_word_gives_empty_tuples() -> None:
 
 
 def test_translate_phrase_normalises_case_and_spacing() -> None:
-    result = load_lexicon().translate_phrase("  Defence   Ministry ")
+    result = load_lexicon().translate("  Defence   Ministry ")
     assert "forsvarsministerium" in result["da"]
     assert "forsvarsdepartement" in result["no"]
 
