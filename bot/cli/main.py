@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 SUBCOMMANDS = ("ask", "eval", "serve", "add", "index", "corpus_check", "log")
 
-EXIT_FAILURE, EXIT_USAGE = 1, 2  # success is 0, returned by the subcommands
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"kilde: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except Exception as error:  # noqa: BLE001 (the contract: one line, a traceback only with --debug)
+    except Exception as error:  # the contract: one line, a traceback only with --debug
         if args.debug:
             raise
         print(f"kilde: unexpected error ({type(error).__name__}: {error}); --debug shows where",
