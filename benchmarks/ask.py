@@ -17,7 +17,8 @@ from pathlib import Path
 from rank_bm25 import BM25Okapi
 
 from kilde.config import SHIPPED_CORPUS_DIR
-from kilde.retrieval.engine import Engine, passage_tokens
+from kilde.retrieval.engine import Engine
+from kilde.retrieval.indexing import passage_tokens
 from kilde.retrieval.passages import citable_paragraphs
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"

@@ -11,12 +11,18 @@ class CorpusFolderError(KildeError):
     """The corpus folder named by --corpus or KILDE_CORPUS_DIR cannot be used (exit 2)."""
 
 
-def open_engine(settings: Settings, *, progress: bool = False) -> Engine:
-    """The engine over the configured corpus, with its saved index."""
+def open_engine(settings: Settings, *, progress: bool = False, serving: bool = False) -> Engine:
+    """The engine over the configured corpus, with its saved index.
+
+    `serving` (a long-running bot): pre-fault the index and merge its segments in the background.
+    """
     try:
-        return Engine.open(
+        engine = Engine.open(
             settings.corpus_dir, index_dir=settings.index_dir, top_k=settings.top_k,
             progress=progress,
         )
     except CorpusError as error:
         raise CorpusFolderError(str(error)) from None
+    if serving:
+        engine.start_background_work()
+    return engine

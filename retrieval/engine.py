@@ -1,32 +1,39 @@
 """The answer engine: a question in, cited verbatim excerpts out (or an abstention).
 
-corpus → passage table and BM25 index (saved under KILDE_INDEX_DIR, keyed by a fingerprint of
-the corpus) → a question analysed into weighted concepts (retrieval.query) → ranked, or abstained
-on (retrieval.ranking) → an excerpt and a citation per hit.
+corpus → passage table and BM25 index (a collection of segments saved under KILDE_INDEX_DIR
+and kept in step with the corpus folder, retrieval.collection) → a question analysed into
+weighted concepts (retrieval.query) → ranked, or abstained on (retrieval.ranking) → an excerpt
+and a citation per hit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-from functools import cache, cached_property
+import os
+import shutil
+import threading
+import time
+from functools import cached_property
 from pathlib import Path
 
 from kilde.corpus import Corpus, load_corpus
+from kilde.corpus.reader import article_entries
 from kilde.retrieval.analysis import Analyzer, word_spans
 from kilde.retrieval.answer import Answer, Hit
-from kilde.retrieval.bridging import Bridge, compound_parts, fold_names
-from kilde.retrieval.errors import EmptyCorpusError, IndexFormatError
+from kilde.retrieval.bridging import Bridge
+from kilde.retrieval.collection import Collection
+from kilde.retrieval.errors import EmptyCorpusError
 from kilde.retrieval.excerpt import best_excerpt
-from kilde.retrieval.fingerprint import corpus_fingerprint
+from kilde.retrieval.fingerprint import analysis_fingerprint
 from kilde.retrieval.followup import follow_up_question
 from kilde.retrieval.gloss import gloss_pairs
-from kilde.retrieval.index import Bm25Index
-from kilde.retrieval.lexicon import load_lexicon
-from kilde.retrieval.passages import ArticleInfo, PassageTable, citable_paragraphs
+from kilde.retrieval.index import Bm25Index, Bm25Params
+from kilde.retrieval.indexing import default_analysis, index_articles
+from kilde.retrieval.passages import ArticleInfo, PassageTable
 from kilde.retrieval.query import Query, QueryBuilder
 from kilde.retrieval.ranking import Ranker
-from kilde.retrieval.store import IndexCache
 
 logger = logging.getLogger(__name__)
 
@@ -34,24 +41,10 @@ logger = logging.getLogger(__name__)
 BM25_VARIANT = "okapi"
 
 
-def passage_tokens(analyzer: Analyzer, language: str, text: str, heading: str | None) -> list[str]:
-    """What a passage is indexed by: its own words and those of the sub-heading above it."""
-    tokens = analyzer.tokens(text, language)
-    if heading:
-        tokens += analyzer.tokens(heading, language)
-    return tokens
-
-
 def build_index(analyzer: Analyzer, corpus: Corpus, *, progress: bool = False) -> Bm25Index:
     """A fresh BM25 index over the corpus's citable paragraphs, in passage-table order."""
-    return Bm25Index.build(
-        (
-            passage_tokens(analyzer, article.language, text, heading)
-            for _, article, _, text, heading in citable_paragraphs(corpus)
-        ),
-        variant=BM25_VARIANT,
-        progress=progress,
-    )
+    segment, _ = index_articles(corpus.articles, analyzer, progress=progress)
+    return Bm25Index([(segment, None)], Bm25Params.of(BM25_VARIANT))
 
 
 def citation(article: ArticleInfo, paragraph_number: int) -> str:
@@ -60,18 +53,18 @@ def citation(article: ArticleInfo, paragraph_number: int) -> str:
     return f"{article.label}{date}, ¶{paragraph_number}"
 
 
-@cache
-def default_analysis() -> tuple[Analyzer, Bridge]:
-    """The analyzer and cross-language bridge built from the shipped lexicon (read once)."""
-    lexicon = load_lexicon()
-    analyzer = Analyzer(canonical=fold_names(lexicon), compound_parts=compound_parts(lexicon))
-    return analyzer, Bridge(lexicon, analyzer)
-
-
 def _cache_folder(index_dir: Path, corpus_dir: Path) -> Path:
     """One sub-folder of the index folder per corpus folder, so corpora never evict each other."""
     key = hashlib.sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:16]
     return index_dir / key
+
+
+def _prune_siblings(folder: Path, keep: str) -> None:
+    """Drop what other analysis settings or older formats left in the corpus's cache folder."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name != keep and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _read_corpus(corpus_dir: Path) -> Corpus:
@@ -95,9 +88,10 @@ class Engine:
         top_k: int = 3,
         corpus: Corpus | None = None,
     ) -> None:
-        if not len(passages):
+        if not passages.live_passage_count():
             raise EmptyCorpusError(f"no citable articles in corpus folder {corpus_dir}")
         self.corpus_dir = corpus_dir
+        self.collection: Collection | None = None  # the saved collection, when opened from one
         self.top_k = top_k
         self._passages = passages
         self._index = index
@@ -119,48 +113,50 @@ class Engine:
     @classmethod
     def open(
         cls, corpus_dir: Path, *, index_dir: Path | None = None, top_k: int = 3,
-        progress: bool = False,
+        progress: bool = False, workers: int | None = None,
     ) -> Engine:
-        """The engine over a corpus folder: its saved index and passage table from `index_dir`
-        when they match the folder, else read from the articles (and saved for next time)."""
+        """The engine over a corpus folder, from its saved collection under `index_dir`, kept in
+        step with the folder (new and changed articles indexed, removed ones masked); without
+        `index_dir`, or when it cannot be written, built in memory from the articles."""
         if index_dir is None:
             return cls.from_corpus(_read_corpus(corpus_dir), top_k=top_k)
         analyzer, bridge = default_analysis()
-        fingerprint = corpus_fingerprint(corpus_dir, [f"variant={BM25_VARIANT}"])
         folder = _cache_folder(index_dir, corpus_dir)
-        cache = IndexCache(folder)
-        passages_folder = folder / f"{fingerprint}-passages"
-        index = cache.load(fingerprint)
-        passages: PassageTable | None = None
-        if index is not None:
-            try:
-                passages = PassageTable.load(passages_folder)
-            except IndexFormatError as error:
-                logger.info("rebuilding the passage table: %s", error)
-        corpus = None
-        if index is None or passages is None or len(passages) != index.n_documents:
-            corpus = _read_corpus(corpus_dir)
-            passages = PassageTable.from_corpus(corpus)
-            if not len(passages):
-                raise EmptyCorpusError(f"no citable articles in corpus folder {corpus_dir}")
-            index = cache.load_or_build(
-                fingerprint, lambda: build_index(analyzer, corpus, progress=progress)
-            )
-            passages = cls._save_passages(passages, passages_folder)
-            cache.prune(keep={fingerprint, passages_folder.name})
-        return cls(
-            passages, index, corpus_dir=corpus_dir, analyzer=analyzer, bridge=bridge,
-            top_k=top_k, corpus=corpus,
-        )
-
-    @staticmethod
-    def _save_passages(passages: PassageTable, folder: Path) -> PassageTable:
+        key = analysis_fingerprint([f"variant={BM25_VARIANT}"])
+        collection = Collection(folder / f"collection-{key}", Bm25Params.of(BM25_VARIANT))
+        article_entries(corpus_dir)  # a missing corpus folder is the user's error, not the cache's
         try:
-            passages.save(folder)
-            return PassageTable.load(folder)
+            snapshot = collection.sync(corpus_dir, progress=progress, workers=workers)
         except OSError as error:
-            logger.warning("could not save the passage table to %s: %s", folder, error)
-            return passages
+            # A read-only or full disk costs this start a build in memory, never an answer.
+            logger.warning("could not use the saved index in %s: %s", collection.folder, error)
+            return cls.from_corpus(_read_corpus(corpus_dir), top_k=top_k)
+        _prune_siblings(folder, keep=collection.folder.name)
+        engine = cls(
+            snapshot.passages, snapshot.index, corpus_dir=corpus_dir, analyzer=analyzer,
+            bridge=bridge, top_k=top_k,
+        )
+        engine.collection = collection
+        return engine
+
+    def start_background_work(self, *, merge: bool = True) -> threading.Thread:
+        """In a daemon thread: pre-fault the mapped index, so that the first questions do not
+        wait for the disk, then merge the saved collection's segments if there are too many
+        (the next reload opens the merged one)."""
+        thread = threading.Thread(target=self._background_work, args=(merge,),
+                                  name="kilde-index-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def _background_work(self, merge: bool) -> None:
+        try:
+            started = time.perf_counter()
+            self._index.prefault()
+            logger.debug("index pre-faulted in %.2f s", time.perf_counter() - started)
+            if merge and self.collection is not None and self.collection.needs_merge():
+                self.collection.merge()
+        except Exception:  # a background merge that fails leaves the collection as it was
+            logger.warning("background index work failed", exc_info=True)
 
     @property
     def corpus(self) -> Corpus:
@@ -177,12 +173,12 @@ class Engine:
     @property
     def passage_count(self) -> int:
         """How many citable paragraphs the index holds."""
-        return len(self._passages)
+        return self._passages.live_passage_count()
 
     @property
     def article_count(self) -> int:
         """How many articles the passages come from."""
-        return len(self._passages.articles)
+        return len(self._passages.live_articles())
 
     def ask(
         self, question: str, top_k: int | None = None, offset: int = 0, *,

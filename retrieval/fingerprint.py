@@ -29,12 +29,19 @@ def _data_digest() -> str:
     return digest.hexdigest()
 
 
-def corpus_fingerprint(directory: Path, settings: Iterable[str] = ()) -> str:
-    """A short hex digest that changes whenever an index of `directory` would change."""
+def analysis_fingerprint(settings: Iterable[str] = ()) -> str:
+    """A short hex digest of everything but the files that decides what gets indexed."""
     digest = hashlib.sha256()
     digest.update(f"analysis={ANALYSIS_VERSION};data={_data_digest()}".encode())
     for item in settings:
         digest.update(item.encode())
+    return digest.hexdigest()[:16]
+
+
+def corpus_fingerprint(directory: Path, settings: Iterable[str] = ()) -> str:
+    """A short hex digest that changes whenever an index of `directory` would change."""
+    digest = hashlib.sha256()
+    digest.update(analysis_fingerprint(settings).encode())
     entries, names = article_entries(directory)
     for entry in entries:
         stat = entry.stat()

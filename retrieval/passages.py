@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -68,16 +68,25 @@ def _info(article: Article) -> ArticleInfo:
     )
 
 
-def citable_paragraphs(corpus: Corpus) -> Iterable[tuple[int, Article, int, str, str | None]]:
+def citable_paragraphs(
+    articles: Corpus | Sequence[Article],
+) -> Iterable[tuple[int, Article, int, str, str | None]]:
     """(article ordinal, article, paragraph number, text, heading) of each citable paragraph."""
-    for ordinal, article in enumerate(corpus.articles):
+    if isinstance(articles, Corpus):
+        articles = articles.articles
+    for ordinal, article in enumerate(articles):
         for paragraph in article.paragraphs:
             if paragraph.kind is ParagraphKind.BODY:
                 yield ordinal, article, paragraph.number, paragraph.text, paragraph.heading
 
 
 class PassageTable:
-    """The citable paragraphs of a corpus, in index order."""
+    """The citable paragraphs of a corpus, in index order.
+
+    A table may be several saved tables side by side (the segments of a growing collection):
+    passage and article ordinals then run on from one part to the next, and articles that were
+    removed or replaced since stay in place but are not live (`is_live_article`).
+    """
 
     def __init__(
         self,
@@ -92,26 +101,110 @@ class PassageTable:
         self._offsets = offsets
         self._article_of = article_of
         self._number_of = number_of
+        self._parts: list[tuple[int, bytes | np.ndarray, np.ndarray]] = [(0, text, offsets)]
+        self._part_starts = np.zeros(1, dtype=np.int64)
+        self._live_articles: np.ndarray | None = None
 
     @classmethod
     def from_corpus(cls, corpus: Corpus) -> PassageTable:
+        return cls.from_articles(corpus.articles)
+
+    @classmethod
+    def from_articles(cls, articles: Sequence[Article]) -> PassageTable:
         chunks: list[bytes] = []
         offsets = [0]
         article_of: list[int] = []
         number_of: list[int] = []
-        for ordinal, _, number, text, _ in citable_paragraphs(corpus):
+        for ordinal, _, number, text, _ in citable_paragraphs(articles):
             encoded = text.encode("utf-8")
             chunks.append(encoded)
             offsets.append(offsets[-1] + len(encoded))
             article_of.append(ordinal)
             number_of.append(number)
         return cls(
-            [_info(article) for article in corpus.articles],
+            [_info(article) for article in articles],
             b"".join(chunks),
             np.asarray(offsets, dtype=np.int64),
             np.asarray(article_of, dtype=np.int32),
             np.asarray(number_of, dtype=np.int32),
         )
+
+    @classmethod
+    def side_by_side(
+        cls, tables: Sequence[PassageTable], live_articles: Sequence[np.ndarray | None]
+    ) -> PassageTable:
+        """Tables one after the other (ordinals run on), with each one's live articles."""
+        if len(tables) == 1 and live_articles[0] is None:
+            return tables[0]
+        article_bases = np.cumsum([0] + [len(t.articles) for t in tables], dtype=np.int64)
+        doc_bases = np.cumsum([0] + [len(t) for t in tables], dtype=np.int64)
+        table = cls(
+            [article for t in tables for article in t.articles],
+            b"", np.zeros(1, dtype=np.int64),
+            np.concatenate([t._article_of.astype(np.int32) + int(article_bases[i])
+                            for i, t in enumerate(tables)]),
+            np.concatenate([np.asarray(t._number_of) for t in tables]),
+        )
+        table._parts = [(int(doc_bases[i]), t._text, t._offsets) for i, t in enumerate(tables)]
+        table._part_starts = doc_bases[:-1]
+        if len(tables) == 1:
+            table._text, table._offsets = tables[0]._text, tables[0]._offsets
+        if any(live is not None for live in live_articles):
+            table._live_articles = np.concatenate([
+                np.ones(len(t.articles), dtype=bool) if live is None else np.asarray(live, bool)
+                for t, live in zip(tables, live_articles, strict=True)
+            ])
+        return table
+
+    @classmethod
+    def merge(cls, tables: Sequence[PassageTable], live_articles: Sequence[np.ndarray | None]) -> PassageTable:
+        """One table of the live articles of `tables`, in order (for a merged segment)."""
+        articles: list[ArticleInfo] = []
+        texts, lengths, article_of, number_of = [], [], [], []
+        for table, live in zip(tables, live_articles, strict=True):
+            text = np.frombuffer(table._text, dtype=np.uint8) if isinstance(table._text, bytes) else table._text
+            offsets = np.asarray(table._offsets)
+            keep_articles = np.ones(len(table.articles), bool) if live is None else np.asarray(live, bool)
+            keep = keep_articles[np.asarray(table._article_of)] if len(table) else np.zeros(0, bool)
+            renumber = np.cumsum(keep_articles) - 1 + len(articles)
+            articles.extend(a for a, k in zip(table.articles, keep_articles, strict=True) if k)
+            if keep.all():
+                texts.append(np.asarray(text[offsets[0]:offsets[-1]]))
+            else:
+                runs = np.flatnonzero(np.diff(np.concatenate(([0], keep.astype(np.int8), [0]))))
+                texts.extend(np.asarray(text[offsets[a]:offsets[b]]) for a, b in zip(runs[::2], runs[1::2]))
+            lengths.append(np.diff(offsets)[keep])
+            article_of.append(renumber[np.asarray(table._article_of)[keep]])
+            number_of.append(np.asarray(table._number_of)[keep])
+        joined = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+        return cls(
+            articles,
+            np.concatenate(texts).tobytes() if texts else b"",
+            np.concatenate(([0], np.cumsum(joined, dtype=np.int64))),
+            np.concatenate(article_of).astype(np.int32) if article_of else np.zeros(0, np.int32),
+            np.concatenate(number_of).astype(np.int32) if number_of else np.zeros(0, np.int32),
+        )
+
+    @property
+    def article_of(self) -> np.ndarray:
+        """The article ordinal of every passage."""
+        return self._article_of
+
+    def is_live_article(self, ordinal: int) -> bool:
+        """Whether the article is part of the collection (not removed or replaced since)."""
+        return self._live_articles is None or bool(self._live_articles[ordinal])
+
+    def live_articles(self) -> list[ArticleInfo]:
+        """The articles of the collection (removed and replaced ones left out)."""
+        if self._live_articles is None:
+            return self.articles
+        return [a for a, live in zip(self.articles, self._live_articles, strict=True) if live]
+
+    def live_passage_count(self) -> int:
+        """How many passages belong to live articles."""
+        if self._live_articles is None:
+            return len(self)
+        return int(self._live_articles[self._article_of].sum())
 
     def __len__(self) -> int:
         return len(self._article_of)
@@ -123,8 +216,13 @@ class PassageTable:
         return self.articles[int(self._article_of[doc])]
 
     def text(self, doc: int) -> str:
-        start, end = int(self._offsets[doc]), int(self._offsets[doc + 1])
-        return bytes(self._text[start:end]).decode("utf-8")
+        if len(self._parts) == 1:
+            text, offsets = self._text, self._offsets
+        else:
+            base, text, offsets = self._parts[int(np.searchsorted(self._part_starts, doc, "right")) - 1]
+            doc -= base
+        start, end = int(offsets[doc]), int(offsets[doc + 1])
+        return bytes(text[start:end]).decode("utf-8")
 
     def passage(self, doc: int) -> PassageRef:
         return PassageRef(self.article(doc), int(self._number_of[doc]), self.text(doc))
@@ -149,9 +247,11 @@ class PassageTable:
         reload added, changed or removed without reading the article files."""
         digests = {}
         for ordinal, article in enumerate(self.articles):
+            if not self.is_live_article(ordinal):
+                continue
             digest = hashlib.sha256(repr(article).encode())
             for doc in self.article_passages(ordinal):
-                digest.update(b"\0" + bytes(self._text[self._offsets[doc]:self._offsets[doc + 1]]))
+                digest.update(b"\0" + self.text(doc).encode("utf-8"))
             digests[article.id] = digest.hexdigest()
         return digests
 
@@ -171,6 +271,8 @@ class PassageTable:
 
     def save(self, directory: Path) -> None:
         """Write the table into `directory` atomically (a temporary folder renamed into place)."""
+        if len(self._parts) > 1 or self._live_articles is not None:
+            raise ValueError("only a single table saves; merge() the parts first")
         with atomic_folder(directory) as temporary:
             rows = [[a.id, a.source, a.title, a.date, a.language, a.source_url, a.label]
                     for a in self.articles]

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     install_redaction(*secrets)
     if not args.debug:
         logging.getLogger("kilde.bot").setLevel(logging.INFO)
-    engine = open_engine(settings)
+    engine = open_engine(settings, serving=True)
     # One event loop for the check and the bot (PTB's run_* picks up the current one).
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

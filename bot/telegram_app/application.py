@@ -119,7 +119,7 @@ def build_application(settings: Settings, engine: Engine,
     application.bot_data[ADMINS_KEY] = tuple(settings.admin_user_ids)
     # Reloads open the engine exactly the way `kilde serve` opened the first one.
     application.bot_data[RELOADER_KEY] = Reloader(
-        runtime, settings.corpus_dir, partial(open_engine, settings),
+        runtime, settings.corpus_dir, partial(open_engine, settings, serving=True),
         interval=settings.reload_interval,
     )
     _add_handlers(application)

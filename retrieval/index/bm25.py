@@ -1,16 +1,35 @@
-"""`Bm25Index`: rank-bm25's ranking over precomputed per-term document scores, exact top-k."""
+"""`Bm25Index`: rank-bm25's ranking over one or more segments, exact top-k.
+
+The collection is the live documents of its segments, in segment order: its statistics (size,
+average length, document frequencies, and for Okapi the average idf summed in rank-bm25's order
+of first appearance) are computed once when the index is opened, and each question scores the
+postings of its terms from their term frequencies, exactly as rank-bm25's `get_scores` does.
+Documents masked out (removed or replaced articles) count for nothing and are never returned.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from kilde.retrieval.index.build import IndexArrays, build_arrays
-from kilde.retrieval.index.model import Bm25Params
-from kilde.retrieval.index.storage import load_arrays, save_arrays
+from kilde.retrieval.index.model import (
+    Bm25Params,
+    compute_idf,
+    length_norms,
+    posting_scores,
+    zero_tf_scores,
+)
+from kilde.retrieval.index.segment import Segment, build_segment, merge_segments
+from kilde.retrieval.index.storage import load_arrays, load_params, save_arrays
+
+logger = logging.getLogger(__name__)
+
+# (term id in the part, weight) per part, the term's idf, and its score where it is absent
+_Term = tuple[list[tuple[int, int]], float, float, float]
 
 
 class Bm25Index:
@@ -22,15 +41,70 @@ class Bm25Index:
     sums scores above that constant, then re-scores the few documents near the top exactly.
     """
 
-    def __init__(self, arrays: IndexArrays) -> None:
-        self._arrays = arrays
-        self._vocabulary = {term: term_id for term_id, term in enumerate(arrays.terms)}
-        self._offsets = arrays.offsets
-        self._docs = arrays.docs
-        self._scores = arrays.scores
-        self._zero_tf = arrays.zero_tf
-        self._n_documents = len(arrays.doc_lengths)
+    def __init__(
+        self, parts: Sequence[tuple[Segment, np.ndarray | None]], params: Bm25Params
+    ) -> None:
+        self._parts = [segment for segment, _ in parts]
+        self._params = params
+        sizes = [segment.n_documents for segment in self._parts]
+        self._bases = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+        self._n_ordinals = int(self._bases[-1])
+        masks = [live for _, live in parts]
+        self._live: np.ndarray | None = None
+        if any(live is not None for live in masks):
+            self._live = np.concatenate(
+                [np.ones(n, dtype=bool) if live is None else np.asarray(live, dtype=bool)
+                 for n, live in zip(sizes, masks, strict=True)]
+            ) if sizes else np.zeros(0, dtype=bool)
+        lengths = (np.concatenate([np.asarray(s.doc_lengths) for s in self._parts])
+                   if self._parts else np.zeros(0, dtype=np.int32))
+        live_lengths = lengths if self._live is None else lengths[self._live]
+        self._n_documents = len(live_lengths)
+        total_tokens = int(live_lengths.sum(dtype=np.int64))
+        self.avgdl = total_tokens / self._n_documents if self._n_documents else 0.0
+        self._statistics(masks)
+        self._norms = length_norms(params, lengths, self.avgdl)
         self._local = threading.local()
+
+    def _statistics(self, masks: list[np.ndarray | None]) -> None:
+        """Global term ids (the first segment's, then new terms), live document frequencies,
+        idf in rank-bm25's order of first appearance."""
+        first_vocabulary = self._parts[0].vocabulary if self._parts else {}
+        extra: dict[str, int] = {}
+        n_first = len(first_vocabulary)
+        local_ids: list[np.ndarray] = []  # per part: global id of each of its terms
+        for segment in self._parts[1:]:
+            ids = np.empty(len(segment.terms), dtype=np.int64)
+            for term_id, term in enumerate(segment.terms):
+                global_id = first_vocabulary.get(term)
+                if global_id is None:
+                    global_id = extra.setdefault(term, n_first + len(extra))
+                ids[term_id] = global_id
+            local_ids.append(ids)
+        self._first_vocabulary, self._extra_vocabulary = first_vocabulary, extra
+        n_terms = n_first + len(extra)
+        df = np.zeros(n_terms, dtype=np.int64)
+        appearance = []
+        for index, (segment, live) in enumerate(zip(self._parts, masks, strict=True)):
+            order, local_df = segment.first_appearance(live)
+            ids = local_ids[index - 1] if index else np.arange(len(segment.terms), dtype=np.int64)
+            np.add.at(df, ids, local_df)
+            appearance.append(ids[order])
+        sequence = np.concatenate(appearance) if appearance else np.zeros(0, dtype=np.int64)
+        _, first = np.unique(sequence, return_index=True)
+        order = sequence[np.sort(first)]  # each live term once, at its first appearance
+        ordered_idf, self.average_idf = compute_idf(self._params, df[order], self._n_documents)
+        idf = np.zeros(n_terms, dtype=np.float64)
+        idf[order] = ordered_idf
+        self._df, self._idf = df, idf
+        self._zero_tf = zero_tf_scores(self._params, idf)
+        # Per part after the first: its term id for each global id (-1: not in that part).
+        self._part_term: list[np.ndarray | None] = [None]
+        for ids in local_ids:
+            mapping = np.full(n_terms, -1, dtype=np.int64)
+            mapping[ids] = np.arange(len(ids), dtype=np.int64)
+            self._part_term.append(mapping)
+        self._n_terms = len(order)
 
     @classmethod
     def build(
@@ -46,60 +120,132 @@ class Bm25Index:
     ) -> Bm25Index:
         """Index token lists in one streaming pass (`progress` shows a bar on the terminal)."""
         params = Bm25Params.of(variant, k1=k1, b=b, delta=delta, epsilon=epsilon)
-        return cls(build_arrays(documents, params, progress=progress))
+        return cls([(build_segment(documents, progress=progress), None)], params)
 
     @classmethod
-    def load(cls, directory: Path) -> Bm25Index:
+    def load(cls, directory: Path, params: Bm25Params | None = None) -> Bm25Index:
         """Memory-map an index saved by `save`; raises `IndexFormatError` if it is damaged."""
-        return cls(load_arrays(Path(directory)))
+        directory = Path(directory)
+        saved = load_params(directory)
+        return cls([(load_arrays(directory), None)], params or saved or Bm25Params.of())
 
     def save(self, directory: Path) -> None:
-        """Write the index into `directory` atomically (temporary folder, then rename)."""
-        save_arrays(self._arrays, Path(directory))
+        """Write the index (its live documents, as one segment) into `directory` atomically."""
+        save_arrays(self.merged(), Path(directory), self._params)
+
+    def merged(self) -> Segment:
+        """The live documents as one segment (the segment itself when there is only one)."""
+        if len(self._parts) == 1 and self._live is None:
+            return self._parts[0]
+        return merge_segments(list(zip(self._parts, self._masks(), strict=True)))
+
+    def _masks(self) -> list[np.ndarray | None]:
+        if self._live is None:
+            return [None] * len(self._parts)
+        return [self._live[self._bases[i]:self._bases[i + 1]] for i in range(len(self._parts))]
 
     @property
     def params(self) -> Bm25Params:
         """The BM25 variant and parameters this index ranks with."""
-        return self._arrays.params
+        return self._params
 
     @property
     def n_documents(self) -> int:
-        """How many documents (ordinals 0..n-1) the index holds."""
+        """How many live documents the collection holds (rank-bm25's corpus size)."""
         return self._n_documents
 
     @property
+    def n_ordinals(self) -> int:
+        """Document ordinals in use, masked ones included (0..n_ordinals-1)."""
+        return self._n_ordinals
+
+    @property
     def n_terms(self) -> int:
-        """How many distinct tokens the index holds."""
-        return len(self._vocabulary)
+        """How many distinct tokens the live documents hold."""
+        return self._n_terms
 
     @property
     def n_postings(self) -> int:
-        """How many (term, document) pairs the index holds."""
-        return len(self._docs)
+        """How many (term, document) pairs the segments hold (masked documents included)."""
+        return sum(len(segment.docs) for segment in self._parts)
+
+    @property
+    def n_segments(self) -> int:
+        return len(self._parts)
+
+    def is_live(self, doc: int) -> bool:
+        """Whether the document ordinal is part of the collection (not masked)."""
+        return self._live is None or bool(self._live[doc])
+
+    def _term_id(self, token: str) -> int | None:
+        term_id = self._first_vocabulary.get(token)
+        if term_id is None:
+            term_id = self._extra_vocabulary.get(token)
+        if term_id is None or not self._df[term_id]:
+            return None
+        return term_id
 
     def document_frequency(self, token: str) -> int:
-        """How many documents contain `token` (0 if none)."""
-        term_id = self._vocabulary.get(token)
-        if term_id is None:
-            return 0
-        return int(self._offsets[term_id + 1] - self._offsets[term_id])
+        """How many live documents contain `token` (0 if none)."""
+        term_id = self._term_id(token)
+        return 0 if term_id is None else int(self._df[term_id])
 
-    def _postings(self, query: Sequence[tuple[str, float]]) -> list[tuple[slice, float, float]]:
-        """(posting range, weight, zero-tf score) of the query's known tokens, in query order."""
-        ranges: list[tuple[slice, float, float]] = []
-        offsets = self._offsets
+    def prefault(self) -> None:
+        """Read every mapped page once, so that the first questions do not wait for the disk.
+
+        Meant for a background thread: numpy's reductions release the GIL.
+        """
+        for segment in self._parts:
+            for values in (segment.offsets, segment.docs, segment.tf):
+                step = max(1, 4096 // values.itemsize)
+                if len(values):
+                    values[::step].sum()
+
+    def _terms(self, query: Sequence[tuple[str, float]]) -> list[tuple[int, float]]:
+        """(global term id, weight) of the query's known tokens, in query order."""
+        terms = []
         for token, weight in query:
-            term_id = self._vocabulary.get(token)
-            if term_id is None:
-                continue  # rank-bm25: `idf.get(q) or 0` makes unknown tokens score 0
-            start, stop = int(offsets[term_id]), int(offsets[term_id + 1])
-            ranges.append((slice(start, stop), float(weight), float(self._zero_tf[term_id])))
-        return ranges
+            term_id = self._term_id(token)
+            if term_id is not None:  # rank-bm25: `idf.get(q) or 0` makes unknown tokens score 0
+                terms.append((term_id, float(weight)))
+        return terms
+
+    def _spans(self, term_id: int) -> list[tuple[int, int, int]]:
+        """(part, start, stop) of the term's postings in each part that has it."""
+        spans = []
+        for part, segment in enumerate(self._parts):
+            mapping = self._part_term[part]
+            local = term_id if mapping is None else int(mapping[term_id])
+            if local < 0 or local >= len(segment.terms):
+                continue
+            start, stop = int(segment.offsets[local]), int(segment.offsets[local + 1])
+            if stop > start:
+                spans.append((part, start, stop))
+        return spans
+
+    def _term_postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The term's documents (global ordinals) and rank-bm25 scores there."""
+        docs_parts, score_parts = [], []
+        idf = float(self._idf[term_id])
+        for part, start, stop in self._spans(term_id):
+            segment = self._parts[part]
+            docs = segment.docs[start:stop]
+            if part:
+                docs = docs + int(self._bases[part])
+            docs_parts.append(docs)
+            score_parts.append(
+                posting_scores(self._params, idf, segment.tf[start:stop], self._norms[docs])
+            )
+        if len(docs_parts) == 1:
+            return docs_parts[0], score_parts[0]
+        if not docs_parts:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+        return np.concatenate(docs_parts), np.concatenate(score_parts)
 
     def _accumulator(self) -> np.ndarray:
         acc = getattr(self._local, "acc", None)
         if acc is None:
-            acc = self._local.acc = np.zeros(self._n_documents, dtype=np.float64)
+            acc = self._local.acc = np.zeros(self._n_ordinals, dtype=np.float64)
         return acc
 
     def top_k(self, query: Sequence[tuple[str, float]], k: int) -> list[tuple[int, float]]:
@@ -110,16 +256,16 @@ class Bm25Index:
         """
         if k <= 0:
             return []
-        ranges = self._postings(query)
-        nonempty = [(span, weight, zero) for span, weight, zero in ranges if span.stop > span.start]
-        if not nonempty:
+        terms = self._terms(query)
+        if not terms:
             return []
-        if len(nonempty) == 1 and len(ranges) == 1:
-            # One term: its stored scores are rank-bm25's numbers for the documents that have it.
-            span, weight, _ = nonempty[0]
-            scores = np.asarray(self._scores[span])
+        if len(terms) == 1 and len(query) == 1:
+            # One term: its scores are rank-bm25's numbers for the documents that have it.
+            term_id, weight = terms[0]
+            docs, scores = self._term_postings(term_id)
             values = scores if weight == 1.0 else weight * scores
-            candidates, values = _shortlist(np.asarray(self._docs[span]), values, k, 1, 0.0)
+            docs, values = self._only_live(docs, values)
+            candidates, values = _shortlist(docs, values, k, 1, 0.0)
             return _best(candidates, values, k)
 
         # Sum each term's score above its zero-tf score: the terms a document lacks then add
@@ -127,9 +273,9 @@ class Bm25Index:
         acc = self._accumulator()
         parts = []
         shifted = False
-        for span, weight, zero in nonempty:
-            docs = self._docs[span]
-            scores = np.asarray(self._scores[span])
+        for term_id, weight in terms:
+            docs, scores = self._term_postings(term_id)
+            zero = float(self._zero_tf[term_id])
             if zero != 0.0:
                 scores = scores - zero
                 shifted = True
@@ -139,33 +285,48 @@ class Bm25Index:
         candidates = np.concatenate(parts)
         values = acc[candidates]
         acc[candidates] = 0.0
+        candidates, values = self._only_live(candidates, values)
+        if not len(candidates):
+            return []
         if not shifted:  # Okapi, BM25L: these sums are already rank-bm25's, bit for bit
-            candidates, values = _shortlist(candidates, values, k, len(nonempty), 0.0)
+            candidates, values = _shortlist(candidates, values, k, len(terms), 0.0)
             return _best(candidates, values, k)
         # BM25Plus: re-add the constants in rank-bm25's order for the few documents near the
         # top, so that scores and near-ties come out exactly as rank-bm25's.
-        slack = 1e-9 * (1.0 + float(np.abs(values).max()) + sum(abs(w * z) for _, w, z in ranges))
-        candidates, _ = _shortlist(candidates, values, k, len(nonempty), slack)
-        return _best(candidates, self._exact_scores(ranges, candidates), k)
+        zeros = sum(abs(w * float(self._zero_tf[t])) for t, w in terms)
+        slack = 1e-9 * (1.0 + float(np.abs(values).max()) + zeros)
+        candidates, _ = _shortlist(candidates, values, k, len(terms), slack)
+        return _best(candidates, self._exact_scores(terms, candidates), k)
+
+    def _only_live(self, docs: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self._live is None:
+            return docs, values
+        keep = self._live[docs]
+        return docs[keep], values[keep]
 
     def scores_for(
         self, query: Sequence[tuple[str, float]], ordinals: Sequence[int] | np.ndarray
     ) -> np.ndarray:
         """The query's scores for the given document ordinals (for re-ranking a few candidates)."""
-        return self._exact_scores(self._postings(query), np.asarray(ordinals, dtype=np.int64))
+        return self._exact_scores(self._terms(query), np.asarray(ordinals, dtype=np.int64))
 
-    def _exact_scores(self, ranges: list[tuple[slice, float, float]], wanted: np.ndarray) -> np.ndarray:
+    def _exact_scores(self, terms: list[tuple[int, float]], wanted: np.ndarray) -> np.ndarray:
         """Scores summed term by term in query order, as rank-bm25's get_scores adds them."""
         result = np.zeros(len(wanted), dtype=np.float64)
-        for span, weight, zero in ranges:
-            docs = self._docs[span]
-            values = np.full(len(wanted), zero, dtype=np.float64)
-            if len(docs):
-                where = np.searchsorted(docs, wanted)
-                inside = where < len(docs)
+        for term_id, weight in terms:
+            values = np.full(len(wanted), float(self._zero_tf[term_id]), dtype=np.float64)
+            idf = float(self._idf[term_id])
+            for part, start, stop in self._spans(term_id):
+                segment = self._parts[part]
+                docs = segment.docs[start:stop]
+                local = wanted - int(self._bases[part])
+                where = np.searchsorted(docs, local)
+                inside = (where < len(docs)) & (local >= 0)
                 found = np.zeros(len(wanted), dtype=bool)
-                found[inside] = docs[where[inside]] == wanted[inside]
-                values[found] = self._scores[span][where[found]]
+                found[inside] = docs[where[inside]] == local[inside]
+                if found.any():
+                    tf = segment.tf[start:stop][where[found]]
+                    values[found] = posting_scores(self._params, idf, tf, self._norms[wanted[found]])
             result += values if weight == 1.0 else weight * values
         return result
 

@@ -73,20 +73,26 @@ def compute_idf(
     return np.array([log((n + 1) / df) for df in dfs], dtype=np.float64), 0.0
 
 
-def term_scores(
-    params: Bm25Params, idf: np.ndarray, tf: np.ndarray, doc_len: np.ndarray, avgdl: float
-) -> np.ndarray:
-    """Score postings: `idf`, `tf` and `doc_len` are aligned per posting (tf > 0)."""
-    k1, b, delta = params.k1, params.b, params.delta
-    tf = tf.astype(np.float64)
+def length_norms(params: Bm25Params, doc_lengths: np.ndarray, avgdl: float) -> np.ndarray:
+    """Per document, rank-bm25's length normalisation: `k1 * (1 - b + b * len / avgdl)` for
+    Okapi and BM25Plus, `1 - b + b * len / avgdl` for BM25L (its `ctd` divides by it)."""
+    if not avgdl:  # only empty documents: no posting will ever be scored
+        return np.ones(len(doc_lengths), dtype=np.float64)
     # rank-bm25 evaluates `b * doc_len / avgdl` on an integer array: keep that order.
-    norm = 1 - b + b * doc_len.astype(np.int64) / avgdl
+    norm = 1 - params.b + params.b * np.asarray(doc_lengths).astype(np.int64) / avgdl
+    return norm if params.variant == "l" else params.k1 * norm
+
+
+def posting_scores(params: Bm25Params, idf: float, tf: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    """One term's scores in documents with term frequencies `tf` and `length_norms` `norm`."""
+    k1, delta = params.k1, params.delta
+    tf = tf.astype(np.float64)
     if params.variant == "okapi":
-        return idf * (tf * (k1 + 1) / (tf + k1 * norm))
+        return idf * (tf * (k1 + 1) / (tf + norm))
     if params.variant == "l":
         ctd = tf / norm
         return idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
-    return idf * (delta + (tf * (k1 + 1)) / (k1 * norm + tf))
+    return idf * (delta + (tf * (k1 + 1)) / (norm + tf))
 
 
 def zero_tf_scores(params: Bm25Params, idf: np.ndarray) -> np.ndarray:

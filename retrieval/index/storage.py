@@ -1,13 +1,14 @@
-"""Save index arrays to a folder atomically, and memory-map them back with validation.
+"""Save a segment's arrays to a folder atomically, and memory-map them back with validation.
 
-Layout of a saved index folder:
+Layout of a saved segment folder:
 
-    manifest.json   format name and version, BM25 parameters, counts, and each file's size
+    manifest.json   format name and version, counts, each file's size, and (for an index saved
+                    by `Bm25Index.save`) the BM25 parameters
     vocab.json      the terms, in term-id order (a JSON list: any token round-trips)
     offsets.npy     int64 [n_terms + 1]
     docs.npy        int32 [n_postings]
-    scores.npy      float64 [n_postings]
-    zero_tf.npy     float64 [n_terms]
+    tf.npy          int32 [n_postings]
+    rank.npy        int32 [n_postings]
     doc_lengths.npy int32 [n_documents]
 
 The folder is written with `kilde.corpus.atomic.atomic_folder` (a temporary folder beside the
@@ -24,52 +25,47 @@ import numpy as np
 
 from kilde.corpus.atomic import atomic_folder
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError
-from kilde.retrieval.index.build import IndexArrays
+from kilde.retrieval.index.segment import Segment
 from kilde.retrieval.index.model import Bm25Params
 
 logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "kilde-bm25"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: term frequencies instead of scores (segments)
 MANIFEST = "manifest.json"
 VOCABULARY = "vocab.json"
 _ARRAYS = {  # file name -> (field, dtype)
     "offsets.npy": ("offsets", np.dtype(np.int64)),
     "docs.npy": ("docs", np.dtype(np.int32)),
-    "scores.npy": ("scores", np.dtype(np.float64)),
-    "zero_tf.npy": ("zero_tf", np.dtype(np.float64)),
+    "tf.npy": ("tf", np.dtype(np.int32)),
+    "rank.npy": ("rank", np.dtype(np.int32)),
     "doc_lengths.npy": ("doc_lengths", np.dtype(np.int32)),
 }
 
 
-def save_arrays(arrays: IndexArrays, directory: Path) -> None:
-    """Write the index into `directory` atomically, replacing whatever index was there."""
+def save_arrays(arrays: Segment, directory: Path, params: Bm25Params | None = None) -> None:
+    """Write the segment into `directory` atomically, replacing whatever was there."""
     with atomic_folder(Path(directory)) as temporary:
         sizes: dict[str, int] = {}
         vocabulary = json.dumps(arrays.terms, ensure_ascii=False).encode("utf-8")
         (temporary / VOCABULARY).write_bytes(vocabulary)
         sizes[VOCABULARY] = len(vocabulary)
         for name, (field, dtype) in _ARRAYS.items():
-            values = np.ascontiguousarray(getattr(arrays, field), dtype=dtype)  # type: ignore[call-overload]
+            values = np.ascontiguousarray(getattr(arrays, field), dtype=dtype)
             with open(temporary / name, "wb") as handle:
                 np.save(handle, values, allow_pickle=False)
             sizes[name] = (temporary / name).stat().st_size
-        params = arrays.params
         manifest = {
             "format": FORMAT_NAME,
             "version": FORMAT_VERSION,
-            "variant": params.variant,
-            "k1": params.k1,
-            "b": params.b,
-            "delta": params.delta,
-            "epsilon": params.epsilon,
             "n_documents": len(arrays.doc_lengths),
             "n_terms": len(arrays.terms),
             "n_postings": len(arrays.docs),
-            "avgdl": arrays.avgdl,
-            "average_idf": arrays.average_idf,
             "files": sizes,
         }
+        if params is not None:
+            manifest["params"] = {"variant": params.variant, "k1": params.k1, "b": params.b,
+                                  "delta": params.delta, "epsilon": params.epsilon}
         (temporary / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
@@ -92,20 +88,28 @@ def read_manifest(directory: Path) -> dict:
     return manifest
 
 
-def load_arrays(directory: Path) -> IndexArrays:
-    """Memory-map a saved index; raises IndexFormatError if it is incomplete or inconsistent."""
+def load_params(directory: Path) -> Bm25Params | None:
+    """The BM25 parameters saved with an index by `Bm25Index.save`, if any."""
+    manifest = read_manifest(Path(directory))
+    saved = manifest.get("params")
+    if saved is None:
+        return None
+    try:
+        return Bm25Params.of(saved["variant"], k1=saved["k1"], b=saved["b"],
+                             delta=saved["delta"], epsilon=saved["epsilon"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise IndexFormatError(f"{Path(directory) / MANIFEST}: bad BM25 parameters ({error})") from None
+
+
+def load_arrays(directory: Path) -> Segment:
+    """Memory-map a saved segment; raises IndexFormatError if it is incomplete or inconsistent."""
     directory = Path(directory)
     manifest = read_manifest(directory)
     try:
-        params = Bm25Params.of(
-            manifest["variant"], k1=manifest["k1"], b=manifest["b"], delta=manifest["delta"],
-            epsilon=manifest["epsilon"],
-        )
         n_documents, n_terms, n_postings = (
             int(manifest[key]) for key in ("n_documents", "n_terms", "n_postings")
         )
         sizes = dict(manifest["files"])
-        avgdl, average_idf = float(manifest["avgdl"]), float(manifest["average_idf"])
     except (KeyError, TypeError, ValueError) as error:
         raise IndexFormatError(f"{directory / MANIFEST}: incomplete manifest ({error})") from None
 
@@ -122,8 +126,8 @@ def load_arrays(directory: Path) -> IndexArrays:
     expected_lengths = {
         "offsets": n_terms + 1,
         "docs": n_postings,
-        "scores": n_postings,
-        "zero_tf": n_terms,
+        "tf": n_postings,
+        "rank": n_postings,
         "doc_lengths": n_documents,
     }
     fields: dict[str, np.ndarray] = {}
@@ -137,7 +141,8 @@ def load_arrays(directory: Path) -> IndexArrays:
             raise IndexFormatError(
                 f"{path}: {values.dtype}{list(values.shape)}, expected {dtype}[{expected_lengths[field]}]"
             )
-        fields[field] = values
+        # A plain ndarray view of the mapped memory: np.memmap's slicing costs more per call.
+        fields[field] = values.view(np.ndarray)
 
     try:
         terms = json.loads((directory / VOCABULARY).read_bytes().decode("utf-8"))
@@ -149,6 +154,4 @@ def load_arrays(directory: Path) -> IndexArrays:
     offsets = fields["offsets"]
     if offsets[0] != 0 or offsets[-1] != n_postings or (n_terms and np.any(np.diff(offsets) < 0)):
         raise IndexFormatError(f"{directory / 'offsets.npy'}: posting offsets are inconsistent")
-    return IndexArrays(
-        params=params, terms=terms, avgdl=avgdl, average_idf=average_idf, **fields
-    )
+    return Segment(terms=terms, **fields)

@@ -99,7 +99,7 @@ async def test_the_watcher_picks_up_an_added_page_and_answers_link_to_it(
     async with live(reload_interval=0.2) as app:
         before = await say(fake, USER, PANDA_QUESTION)
         added = await add_page(news_server, PANDA, corpus)
-        await fake.wait_for(lambda: state(app).engine.corpus.article(added.id))
+        await fake.wait_for(lambda: added.id in state(app).engine.article_digests)
         after = await say(fake, USER, PANDA_QUESTION)
         query = fake.inline_query(fake.user(USER), PANDA_QUESTION)
         inline = await fake.wait_for(lambda: fake.inline_answer(query))
@@ -189,7 +189,7 @@ async def test_old_context_buttons_follow_the_article_or_say_what_changed(
         fake: FakeTelegram, live: Live, corpus: Path, news_server: Any) -> None:
     async with live(reload_interval=0.05) as app:
         added = await add_page(news_server, PANDA, corpus)
-        await fake.wait_for(lambda: state(app).engine.corpus.article(added.id))
+        await fake.wait_for(lambda: added.id in state(app).engine.article_digests)
         answer = await say(fake, USER, PANDA_QUESTION)
         buttons = [b["callback_data"] for row in answer["reply_markup"]["inline_keyboard"]
                    for b in row if b["text"].startswith("Context")]

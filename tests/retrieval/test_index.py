@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import rank_bm25
 
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError, RetrievalError
-from kilde.retrieval.index import Bm25Index
+from kilde.retrieval.index import Bm25Index, Bm25Params, build_segment, merge_segments
 
 REFERENCE = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}
 COMMON = "og"  # put in ~70% of paragraphs: Okapi's idf goes negative and is floored
@@ -62,7 +63,7 @@ def documents() -> list[list[str]]:
 
 
 @pytest.fixture(scope="module", params=sorted(REFERENCE))
-def variant(request: pytest.FixtureRequest) -> str:
+def variant(request) -> str:
     return request.param
 
 
@@ -72,7 +73,7 @@ def reference(documents, variant):
 
 
 @pytest.fixture(scope="module")
-def index(documents: list[list[str]], variant: str) -> Bm25Index:
+def index(documents, variant) -> Bm25Index:
     return Bm25Index.build(iter(documents), variant=variant)
 
 
@@ -125,7 +126,7 @@ def test_defaults_match_rank_bm25(variant, index):
 def test_save_and_load_give_identical_results(documents, index, tmp_path):
     index.save(tmp_path / "index")
     loaded = Bm25Index.load(tmp_path / "index")
-    assert isinstance(loaded._docs, np.memmap)  # memory-mapped, not read into memory
+    assert isinstance(loaded.merged().docs.base, np.memmap)  # memory-mapped, not read in
     assert loaded.n_documents == index.n_documents
     assert loaded.params == index.params
     for query in _queries(documents, n=40, seed=3):
@@ -171,8 +172,8 @@ def test_tokens_of_any_kind_round_trip(tmp_path):
     assert all(loaded.document_frequency(token) == 1 for token in tokens)
 
 
-@pytest.fixture
-def saved(tmp_path: Path) -> Path:
+@pytest.fixture()
+def saved(tmp_path) -> Path:
     directory = tmp_path / "index"
     Bm25Index.build(_corpus(300)).save(directory)
     return directory
@@ -182,7 +183,7 @@ def _truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
-@pytest.mark.parametrize("name", ["docs.npy", "scores.npy", "offsets.npy", "vocab.json", "doc_lengths.npy"])
+@pytest.mark.parametrize("name", ["docs.npy", "tf.npy", "rank.npy", "offsets.npy", "vocab.json", "doc_lengths.npy"])
 def test_truncated_file_is_reported(saved, name):
     _truncate(saved / name)
     with pytest.raises(IndexFormatError, match=name):
@@ -193,15 +194,15 @@ def test_missing_or_corrupt_pieces_are_reported(saved, tmp_path):
     with pytest.raises(IndexFormatError, match="not a saved index"):
         Bm25Index.load(tmp_path / "nowhere")
 
-    (saved / "zero_tf.npy").unlink()
-    with pytest.raises(IndexFormatError, match=r"zero_tf\.npy"):
+    (saved / "rank.npy").unlink()
+    with pytest.raises(IndexFormatError, match="rank.npy"):
         Bm25Index.load(saved)
 
 
 def test_garbage_with_the_right_size_is_reported(saved):
     path = saved / "offsets.npy"
     path.write_bytes(b"\x00" * path.stat().st_size)
-    with pytest.raises(IndexFormatError, match=r"offsets\.npy"):
+    with pytest.raises(IndexFormatError, match="offsets.npy"):
         Bm25Index.load(saved)
 
 
@@ -224,3 +225,70 @@ def test_progress_bar_does_not_change_the_index(capsys):
     capsys.readouterr()
     query = [("ord3", 1.0), (COMMON, 1.0)]
     assert shown.top_k(query, 10) == quiet.top_k(query, 10)
+
+
+# A collection built in several steps: segments added, documents masked, segments merged --------
+
+
+def _segmented(documents: list[list[str]], steps: list[int], removed: set[int], variant: str):
+    """An index over `documents` built in steps (one segment per step), `removed` masked."""
+    bounds = [0, *steps, len(documents)]
+    parts = []
+    for start, stop in itertools.pairwise(bounds):
+        segment = build_segment(documents[start:stop])
+        live = np.array([i not in removed for i in range(start, stop)])
+        parts.append((segment, None if live.all() else live))
+    return Bm25Index(parts, Bm25Params.of(variant)), parts
+
+
+def _live(documents: list[list[str]], removed: set[int]) -> tuple[list[list[str]], list[int]]:
+    kept = [i for i in range(len(documents)) if i not in removed]
+    return [documents[i] for i in kept], kept
+
+
+@pytest.mark.parametrize("removed", [set(), {0, 3, 5, 777, 1200, 2499}, set(range(0, 2500, 3))])
+def test_a_collection_built_in_steps_scores_as_one_built_at_once(documents, variant, removed):
+    index, _ = _segmented(documents, [1000, 1700, 2400], removed, variant)
+    at_once, kept = _live(documents, removed)
+    reference = REFERENCE[variant](at_once)
+    assert index.n_documents == len(at_once)
+    position = {doc: i for i, doc in enumerate(kept)}
+    for query in _queries(documents, n=60, seed=5):
+        expected = reference.get_scores(query)
+        got = index.top_k([(token, 1.0) for token in query], 10)
+        # Same documents, same scores, bit for bit, in the same order (kept preserves order).
+        assert [position[doc] for doc, _ in got] == _reference_top(expected, at_once, query, 10), query
+        assert [score for _, score in got] == [expected[position[doc]] for doc, _ in got]
+        exact = index.scores_for([(t, 1.0) for t in query], kept)
+        assert exact.tolist() == expected.tolist()
+    for token in ("ord0", "ord3999", COMMON, "ukendt"):
+        assert index.document_frequency(token) == sum(token in d for d in at_once)
+
+
+def test_masked_documents_are_never_returned(documents, variant):
+    removed = {doc for doc in range(len(documents)) if COMMON in documents[doc]}
+    index, _ = _segmented(documents, [1200], removed, variant)
+    hits = index.top_k([(COMMON, 1.0), ("ord1", 1.0)], len(documents))
+    assert hits and not any(doc in removed for doc, _ in hits)
+    assert index.document_frequency(COMMON) == 0
+    assert index.top_k([(COMMON, 1.0)], 10) == []
+
+
+@pytest.mark.parametrize("removed", [set(), {1, 2, 999, 1000, 1001, 2000}])
+def test_merging_segments_gives_the_segment_built_at_once(documents, removed):
+    _, parts = _segmented(documents, [700, 1500], removed, "okapi")
+    merged = merge_segments(parts)
+    direct = build_segment(_live(documents, removed)[0])
+    assert merged.terms == direct.terms
+    for field in ("offsets", "docs", "tf", "rank", "doc_lengths"):
+        assert np.array_equal(getattr(merged, field), getattr(direct, field)), field
+
+
+def test_a_segmented_index_saves_as_one(documents, tmp_path):
+    removed = {4, 40, 400}
+    index, _ = _segmented(documents, [900], removed, "okapi")
+    index.save(tmp_path / "index")
+    loaded = Bm25Index.load(tmp_path / "index")
+    assert loaded.n_segments == 1 and loaded.n_documents == len(documents) - 3
+    query = [("ord5", 1.0), (COMMON, 1.0)]
+    assert [score for _, score in loaded.top_k(query, 10)] == [score for _, score in index.top_k(query, 10)]

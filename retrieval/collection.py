@@ -1,0 +1,357 @@
+"""The saved collection: an index that grows by segments, kept in step with the corpus folder.
+
+    <folder>/collection.json   the commit point: the segments in order, and per segment the
+                               files whose articles are masked (removed or replaced since)
+    <folder>/seg-…/            one segment: index/ (postings), passages/ (texts, numbers,
+                               articles) and files.json (each file's name, size and times as
+                               read, and its article ordinal)
+
+Opening the collection for a corpus folder compares the folder's files (names, sizes, times:
+stat calls only) with the files of the live segments. New and changed files are read and
+analysed into a new segment; the articles of changed and removed files are masked; a missing
+or unusable collection, or one where most files changed, is built afresh (in parallel).
+Segments are merged when there are more than `MAX_SEGMENTS` (`merge`, meant for a background
+thread).
+
+Crash safety: a segment is written whole into a temporary folder, fsynced and renamed
+(`kilde.corpus.atomic`); only then does a new `collection.json` (written atomically) refer to
+it. A process killed at any moment leaves the previous collection.json and its segments, plus
+perhaps an unreferenced folder that a later commit removes. Writers take an exclusive lock on
+the folder, so two processes never commit over each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kilde.corpus.atomic import atomic_folder, write_atomically
+from kilde.corpus.reader import ARTICLE_SUFFIX, SOURCE_SIDECAR_SUFFIX, article_entries
+from kilde.retrieval.errors import IndexFormatError
+from kilde.retrieval.index import Bm25Index, Bm25Params, Segment, merge_segments
+from kilde.retrieval.index.storage import load_arrays, save_arrays
+from kilde.retrieval.indexing import AnalysedFiles, analyse_files, analyse_folder
+from kilde.retrieval.passages import PassageTable
+
+logger = logging.getLogger(__name__)
+
+FORMAT_NAME = "kilde-collection"
+FORMAT_VERSION = 1
+MANIFEST = "collection.json"
+LOCK = ".lock"
+FILES = "files.json"
+MAX_SEGMENTS = 8
+REBUILD_SHARE = 0.5  # when more than this share of the files changed, build afresh
+_ORPHAN_AGE_S = 60.0  # an unreferenced folder younger than this may be a commit in progress
+
+FileState = tuple[int, int, int, int]  # size, mtime_ns, and the sidecar's (-1, -1 if none)
+
+
+def folder_state(directory: Path) -> dict[str, FileState]:
+    """Each article file's size and time, and its sidecar's (stat calls only, no reading)."""
+    entries, names = article_entries(directory)
+    state: dict[str, FileState] = {}
+    for entry in entries:
+        stat = entry.stat()
+        sidecar = entry.name.removesuffix(ARTICLE_SUFFIX) + SOURCE_SIDECAR_SUFFIX
+        side = (-1, -1)
+        if sidecar in names:
+            with contextlib.suppress(OSError):
+                side_stat = os.stat(os.path.join(directory, sidecar))
+                side = (side_stat.st_size, side_stat.st_mtime_ns)
+        state[entry.name] = (stat.st_size, stat.st_mtime_ns, *side)
+    return state
+
+
+@dataclass(frozen=True)
+class StoredSegment:
+    """One saved segment, loaded (memory-mapped)."""
+
+    name: str
+    index: Segment
+    passages: PassageTable
+    files: dict[str, tuple[FileState, int]]  # file name -> (state as read, article ordinal)
+
+    def live_articles(self, masked: Sequence[str]) -> np.ndarray | None:
+        """Per article ordinal, whether it is live given the masked file names."""
+        ordinals = [self.files[name][1] for name in masked if name in self.files]
+        ordinals = [o for o in ordinals if o >= 0]
+        if not ordinals:
+            return None
+        live = np.ones(len(self.passages.articles), dtype=bool)
+        live[ordinals] = False
+        return live
+
+
+# Segments are immutable: one process keeps each loaded once (a reload reuses them), as long
+# as its files keep their sizes (a file damaged under a mapping would crash the process).
+_LOADED: dict[Path, tuple[StoredSegment, dict[str, int]]] = {}
+
+
+def _file_sizes(folder: Path) -> dict[str, int]:
+    sizes = {}
+    for sub in ("index", "passages"):
+        with os.scandir(folder / sub) as entries:
+            sizes.update({f"{sub}/{e.name}": e.stat().st_size for e in entries})
+    return sizes
+
+
+def _load_segment(folder: Path) -> StoredSegment:
+    cached = _LOADED.get(folder)
+    if cached is not None:
+        try:
+            if _file_sizes(folder) == cached[1]:
+                return cached[0]
+        except OSError:
+            pass
+        del _LOADED[folder]
+    try:
+        records = json.loads((folder / FILES).read_text(encoding="utf-8"))
+        files = {name: (tuple(state), int(ordinal)) for name, state, ordinal in records}
+    except FileNotFoundError:
+        raise IndexFormatError(f"{folder}: segment missing or incomplete") from None
+    except (OSError, ValueError, TypeError) as error:
+        raise IndexFormatError(f"{folder / FILES}: unreadable ({error})") from None
+    segment = StoredSegment(folder.name, load_arrays(folder / "index"),
+                            PassageTable.load(folder / "passages"), files)  # type: ignore[arg-type]
+    if len(segment.passages) != segment.index.n_documents:
+        raise IndexFormatError(f"{folder}: passages and index disagree")
+    _LOADED[folder] = (segment, _file_sizes(folder))
+    return segment
+
+
+def _save_segment(folder: Path, analysed: AnalysedFiles, names: Sequence[str],
+                  state: dict[str, FileState]) -> None:
+    with atomic_folder(folder) as temporary:
+        save_arrays(analysed.segment, temporary / "index")
+        analysed.passages.save(temporary / "passages")
+        records = [[name, list(state[name]), ordinal]
+                   for name, ordinal in zip(names, analysed.ordinals, strict=True)]
+        (temporary / FILES).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The collection as one index and one passage table (segments side by side)."""
+
+    index: Bm25Index
+    passages: PassageTable
+    segments: int
+
+
+class Collection:
+    """The saved collection of one corpus folder under one analysis."""
+
+    def __init__(self, folder: Path, params: Bm25Params) -> None:
+        self.folder = Path(folder)
+        self.params = params
+
+    # the manifest ----------------------------------------------------------------------------
+
+    def _read_manifest(self) -> list[dict] | None:
+        path = self.folder / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            logger.warning("saved collection %s unreadable, rebuilding it: %s", path, error)
+            return None
+        if not (isinstance(data, dict) and data.get("format") == FORMAT_NAME
+                and data.get("version") == FORMAT_VERSION and isinstance(data.get("segments"), list)):
+            logger.warning("saved collection %s is of another format or version; rebuilding it", path)
+            return None
+        return data["segments"]
+
+    def _commit(self, entries: list[dict]) -> None:
+        data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "segments": entries}
+        write_atomically(self.folder / MANIFEST, json.dumps(data, ensure_ascii=False))
+        self._prune({entry["name"] for entry in entries})
+
+    def _prune(self, keep: set[str]) -> None:
+        """Remove segments no longer referenced (and temporary folders of killed writers)."""
+        now = time.time()
+        for entry in os.scandir(self.folder):
+            if not entry.is_dir(follow_symlinks=False) or entry.name in keep:
+                continue
+            if entry.name.startswith(("seg-", ".")):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > _ORPHAN_AGE_S:
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                        _LOADED.pop(Path(entry.path), None)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / LOCK, "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _new_name(self) -> str:
+        return f"seg-{time.time_ns():x}-{uuid.uuid4().hex[:8]}"
+
+    def _load(self, entries: list[dict]) -> list[StoredSegment] | None:
+        try:
+            return [_load_segment(self.folder / entry["name"]) for entry in entries]
+        except (IndexFormatError, KeyError, TypeError) as error:
+            logger.warning("saved collection damaged, rebuilding it: %s", error)
+            return None
+
+    # keeping in step with the folder ---------------------------------------------------------
+
+    def sync(self, corpus_dir: Path, *, progress: bool = False, workers: int | None = None) -> Snapshot:
+        """Bring the saved collection in step with the folder's files, and open it."""
+        with self._locked():
+            entries = self._read_manifest()
+            segments = self._load(entries) if entries is not None else None
+            state = folder_state(corpus_dir)
+            if entries is None or segments is None:
+                entries, segments = self._rebuild(corpus_dir, state, progress, workers)
+            else:
+                entries, segments = self._update(corpus_dir, state, entries, segments, progress, workers)
+        return self._snapshot(entries, segments)
+
+    def _rebuild(self, corpus_dir: Path, state: dict[str, FileState], progress: bool,
+                 workers: int | None) -> tuple[list[dict], list[StoredSegment]]:
+        names = sorted(state)
+        analysed = analyse_folder(corpus_dir, names, workers=workers, progress=progress)
+        _log_problems(analysed)
+        name = self._new_name()
+        _save_segment(self.folder / name, analysed, names, state)
+        entries = [{"name": name, "masked": []}]
+        self._commit(entries)
+        return entries, [_load_segment(self.folder / name)]
+
+    def _update(self, corpus_dir: Path, state: dict[str, FileState], entries: list[dict],
+                segments: list[StoredSegment], progress: bool, workers: int | None,
+                ) -> tuple[list[dict], list[StoredSegment]]:
+        live: dict[str, tuple[int, FileState]] = {}  # file name -> (segment position, state)
+        for position, (entry, segment) in enumerate(zip(entries, segments, strict=True)):
+            masked = set(entry["masked"])
+            for name, (file_state, _) in segment.files.items():
+                if name not in masked:
+                    live[name] = (position, file_state)
+        fresh = sorted(name for name, file_state in state.items()
+                       if name not in live or live[name][1] != file_state)
+        gone = [name for name in live if name not in state or live[name][1] != state[name]]
+        if not fresh and not gone:
+            return entries, segments
+        if len(fresh) + len(gone) > REBUILD_SHARE * max(len(state), 1) and len(state) > 20:
+            logger.info("most of the corpus changed: rebuilding the index")
+            return self._rebuild(corpus_dir, state, progress, workers)
+        entries = [dict(entry, masked=list(entry["masked"])) for entry in entries]
+        for name in gone:
+            entries[live[name][0]]["masked"].append(name)
+        if fresh:
+            analysed = analyse_folder(corpus_dir, fresh, workers=workers, progress=progress)
+            _log_problems(analysed)
+            name = self._new_name()
+            _save_segment(self.folder / name, analysed, fresh, state)
+            entries.append({"name": name, "masked": []})
+            segments = [*segments, _load_segment(self.folder / name)]
+        self._commit(entries)
+        logger.info("collection: %d files new or changed, %d masked; %d segments",
+                    len(fresh), len(gone), len(entries))
+        return entries, segments
+
+    def _snapshot(self, entries: list[dict], segments: list[StoredSegment]) -> Snapshot:
+        live_articles = [segment.live_articles(entry["masked"])
+                         for entry, segment in zip(entries, segments, strict=True)]
+        parts = []
+        for segment, live in zip(segments, live_articles, strict=True):
+            docs_live = None if live is None else live[np.asarray(segment.passages.article_of)]
+            parts.append((segment.index, docs_live))
+        index = Bm25Index(parts, self.params)
+        passages = PassageTable.side_by_side([s.passages for s in segments], live_articles)
+        return Snapshot(index, passages, len(segments))
+
+    # merging -----------------------------------------------------------------------------------
+
+    def needs_merge(self) -> bool:
+        entries = self._read_manifest()
+        return entries is not None and len(entries) > MAX_SEGMENTS
+
+    def merge(self, *, everything: bool = False) -> bool:
+        """Merge segments (all of them, or the small ones after the first when there are more
+        than MAX_SEGMENTS); True if a merge was committed. The long part runs unlocked."""
+        entries = self._read_manifest()
+        if entries is None or len(entries) < 2:
+            return False
+        if not everything and len(entries) <= MAX_SEGMENTS:
+            return False
+        segments = self._load(entries)
+        if segments is None:
+            return False
+        chosen = list(range(len(entries)))
+        if not everything:
+            first, rest = segments[0].index.n_documents, sum(s.index.n_documents for s in segments[1:])
+            if rest * 2 < first:
+                chosen = chosen[1:]  # the big first segment stays: merging small ones is cheap
+        merged_name = self._merge_into(entries, segments, chosen)
+        with self._locked():
+            current = self._read_manifest()
+            names = [entries[i]["name"] for i in chosen]
+            if current is None or [e["name"] for e in current if e["name"] in names] != names:
+                shutil.rmtree(self.folder / merged_name, ignore_errors=True)
+                return False  # someone rebuilt or merged meanwhile
+            # Files masked since the merge began are masked in the merged segment too.
+            masked_now = {name for e in current if e["name"] in names for name in e["masked"]}
+            position = next(i for i, e in enumerate(current) if e["name"] in names)
+            kept = [e for e in current if e["name"] not in names]
+            kept.insert(position, {"name": merged_name, "masked": sorted(masked_now & self._merged_files(merged_name))})
+            self._commit(kept)
+        logger.info("merged %d segments into %s", len(chosen), merged_name)
+        return True
+
+    def _merged_files(self, name: str) -> set[str]:
+        return set(_load_segment(self.folder / name).files)
+
+    def _merge_into(self, entries: list[dict], segments: list[StoredSegment], chosen: list[int]) -> str:
+        picked = [(entries[i], segments[i]) for i in chosen]
+        lives = [segment.live_articles(entry["masked"]) for entry, segment in picked]
+        parts = []
+        for (_, segment), live in zip(picked, lives, strict=True):
+            docs_live = None if live is None else live[np.asarray(segment.passages.article_of)]
+            parts.append((segment.index, docs_live))
+        index = merge_segments(parts)
+        passages = PassageTable.merge([segment.passages for _, segment in picked], lives)
+        names, ordinals, states = [], [], {}
+        base = 0
+        for (entry, segment), live in zip(picked, lives, strict=True):
+            masked = set(entry["masked"])
+            renumber = np.cumsum(live) - 1 if live is not None else None
+            for name, (file_state, ordinal) in segment.files.items():
+                if name in masked:
+                    continue
+                names.append(name)
+                states[name] = file_state
+                if ordinal < 0:
+                    ordinals.append(-1)
+                else:
+                    ordinals.append(base + (int(renumber[ordinal]) if renumber is not None else ordinal))
+            base += len(segment.passages.articles) if live is None else int(live.sum())
+        name = self._new_name()
+        _save_segment(self.folder / name, AnalysedFiles(index, passages, ordinals, []), names, states)
+        return name
+
+
+def _log_problems(analysed: AnalysedFiles) -> None:
+    for problem in analysed.problems:
+        logger.warning("corpus: %s", problem)
+
+
+__all__ = ["Collection", "Snapshot", "analyse_files", "folder_state"]

@@ -1,0 +1,168 @@
+"""A segment: the postings of a run of documents, without any collection-wide statistic.
+
+A segment stores, per (term, document) pair, the term frequency and the term's rank among the
+document's distinct tokens in order of first appearance. It stores no score: BM25 scores depend
+on the whole collection (its size, average length, document frequencies), so they are computed
+per question from these counts (`Bm25Index`), and a collection can grow by adding segments, drop
+documents by masking them, and merge segments, while scoring stays exactly rank-bm25's.
+
+The rank is what makes a merge exact: rank-bm25 numbers terms by first appearance over the
+collection, and with documents masked, a term's first appearance is (its first live document,
+its rank there).
+
+One streaming pass over the documents keeps only a vocabulary (token -> id) and flat integer
+arrays (term id and frequency per pair, counts per document), about 8 bytes per posting: never a
+per-document dict, never a second copy of the tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+_PROGRESS_EVERY = 4096
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Postings of documents 0..n-1 of one segment (in memory or memory-mapped)."""
+
+    terms: list[str]  # term id -> token, in order of first appearance in the segment
+    offsets: np.ndarray  # int64 [n_terms + 1]: postings of term t are offsets[t]:offsets[t+1]
+    docs: np.ndarray  # int32 [n_postings]: document ordinals, ascending within a term
+    tf: np.ndarray  # int32 [n_postings]: how often the term occurs in the document
+    rank: np.ndarray  # int32 [n_postings]: the term's place among the document's distinct tokens
+    doc_lengths: np.ndarray  # int32 [n_documents]: tokens per document
+
+    @property
+    def n_documents(self) -> int:
+        return len(self.doc_lengths)
+
+    @cached_property
+    def vocabulary(self) -> dict[str, int]:
+        """Token -> term id (built once per segment: a reload reuses it)."""
+        return {term: term_id for term_id, term in enumerate(self.terms)}
+
+    def document_frequencies(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def first_appearance(self, live: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Terms that occur in a live document, in order of first appearance, and their
+        live document frequencies (indexed by term id)."""
+        if live is None:
+            df = self.document_frequencies()
+            return np.arange(len(self.terms), dtype=np.int64), df
+        live_posting = live[self.docs]
+        starts = self.offsets[:-1]
+        cumulative = np.concatenate(([0], np.cumsum(live_posting, dtype=np.int64)))
+        df = cumulative[self.offsets[1:]] - cumulative[starts]
+        present = np.flatnonzero(df > 0)
+        # The first live posting of each present term: docs ascend within a term.
+        live_index = np.flatnonzero(live_posting)
+        first = live_index[np.searchsorted(live_index, starts[present])]
+        key = self.docs[first].astype(np.int64) * (1 << 31) + self.rank[first]
+        return present[np.argsort(key, kind="stable")], df
+
+
+@contextmanager
+def _progress_bar(enabled: bool, total: int | None) -> Iterator:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, transient=True) as bar:
+        yield bar, bar.add_task("indexing", total=total)
+
+
+def build_segment(documents: Iterable[Sequence[str]], *, progress: bool = False) -> Segment:
+    """Index token lists in one streaming pass; see the module docstring for the memory bound."""
+    vocabulary: dict[str, int] = {}
+    setdefault = vocabulary.setdefault
+    term_ids, frequencies = array("i"), array("i")
+    unique_per_doc, doc_lengths = array("i"), array("i")
+    total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
+    with _progress_bar(progress, total) as bar:
+        for n, document in enumerate(documents, 1):
+            if isinstance(document, str):
+                raise TypeError("documents must be sequences of tokens, not strings")
+            counts = Counter(document)  # keeps first-appearance order, as rank-bm25's dict does
+            # len(vocabulary) is evaluated before each call: a new token gets the next id.
+            term_ids.extend([setdefault(token, len(vocabulary)) for token in counts])
+            frequencies.extend(counts.values())
+            unique_per_doc.append(len(counts))
+            doc_lengths.append(counts.total())
+            if bar is not None and n % _PROGRESS_EVERY == 0:
+                bar[0].update(bar[1], completed=n)
+        if bar is not None:
+            bar[0].update(bar[1], completed=len(doc_lengths), total=len(doc_lengths))
+    unique = np.frombuffer(unique_per_doc, dtype=np.int32)
+    pairs = np.frombuffer(term_ids, dtype=np.int32)
+    starts = np.repeat(np.cumsum(unique, dtype=np.int64) - unique, unique)
+    segment = _group_by_term(
+        list(vocabulary), pairs,
+        np.repeat(np.arange(len(unique), dtype=np.int32), unique),
+        np.frombuffer(frequencies, dtype=np.int32),
+        (np.arange(len(pairs), dtype=np.int64) - starts).astype(np.int32),
+        np.frombuffer(doc_lengths, dtype=np.int32).copy(),
+    )
+    logger.info("indexed %d documents, %d terms, %d postings",
+                segment.n_documents, len(segment.terms), len(segment.docs))
+    return segment
+
+
+def _group_by_term(
+    terms: list[str], term_of: np.ndarray, docs: np.ndarray, tf: np.ndarray, rank: np.ndarray,
+    doc_lengths: np.ndarray,
+) -> Segment:
+    """Postings given in document order, grouped by term (a stable sort keeps docs ascending)."""
+    order = np.argsort(term_of, kind="stable")
+    offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(term_of, minlength=len(terms)), out=offsets[1:])
+    return Segment(terms, offsets, docs[order], tf[order], rank[order], doc_lengths)
+
+
+def merge_segments(parts: Sequence[tuple[Segment, np.ndarray | None]]) -> Segment:
+    """One segment of the live documents of `parts` (segment, live mask or None), in order.
+
+    The result is what `build_segment` gives for those documents' tokens, array for array.
+    """
+    vocabulary: dict[str, int] = {}
+    pieces: list[tuple[np.ndarray, ...]] = []
+    lengths: list[np.ndarray] = []
+    base = 0
+    for segment, live in parts:
+        order, _ = segment.first_appearance(live)
+        for term_id in order.tolist():
+            vocabulary.setdefault(segment.terms[term_id], len(vocabulary))
+        new_id = np.array([vocabulary.get(t, -1) for t in segment.terms], dtype=np.int32)
+        term_of = np.repeat(new_id, segment.document_frequencies())
+        docs, tf, rank = segment.docs, segment.tf, segment.rank
+        if live is None:
+            renumber = np.arange(segment.n_documents, dtype=np.int32) + base
+            lengths.append(np.asarray(segment.doc_lengths))
+        else:
+            renumber = (np.cumsum(live, dtype=np.int64) - 1 + base).astype(np.int32)
+            keep = live[docs]
+            term_of, docs, tf, rank = term_of[keep], docs[keep], tf[keep], rank[keep]
+            lengths.append(np.asarray(segment.doc_lengths)[live])
+        pieces.append((term_of, renumber[docs], np.asarray(tf), np.asarray(rank)))
+        base += len(lengths[-1])
+    if not pieces:
+        return build_segment([])
+    term_of, docs, tf, rank = (np.concatenate([piece[i] for piece in pieces]) for i in range(4))
+    del pieces
+    doc_lengths = np.concatenate(lengths).astype(np.int32)
+    # Within one term the postings come segment by segment, each with ascending docs: the
+    # stable grouping keeps them ascending.
+    return _group_by_term(list(vocabulary), term_of, docs, tf, rank, doc_lengths)
