@@ -312,7 +312,8 @@ class Collection:
             masked_now = {name for e in current if e["name"] in names for name in e["masked"]}
             position = next(i for i, e in enumerate(current) if e["name"] in names)
             kept = [e for e in current if e["name"] not in names]
-            kept.insert(position, {"name": merged_name, "masked": sorted(masked_now & self._merged_files(merged_name))})
+            masked = sorted(masked_now & self._merged_files(merged_name))
+            kept.insert(position, {"name": merged_name, "masked": masked})
             self._commit(kept)
         logger.info("merged %d segments into %s", len(chosen), merged_name)
         return True

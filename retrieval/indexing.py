@@ -96,7 +96,9 @@ def _merge(runs: Sequence[AnalysedFiles]) -> AnalysedFiles:
         return runs[0]
     segment = merge_segments([(run.segment, None) for run in runs])
     passages = PassageTable.merge([run.passages for run in runs], [None] * len(runs))
-    ordinals, problems, base = [], [], 0
+    ordinals: list[int] = []
+    problems: list[CorpusProblem] = []
+    base = 0
     for run in runs:
         ordinals.extend(o + base if o >= 0 else -1 for o in run.ordinals)
         base += len(run.passages.articles)

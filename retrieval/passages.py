@@ -157,14 +157,19 @@ class PassageTable:
         return table
 
     @classmethod
-    def merge(cls, tables: Sequence[PassageTable], live_articles: Sequence[np.ndarray | None]) -> PassageTable:
+    def merge(
+        cls, tables: Sequence[PassageTable], live_articles: Sequence[np.ndarray | None]
+    ) -> PassageTable:
         """One table of the live articles of `tables`, in order (for a merged segment)."""
         articles: list[ArticleInfo] = []
         texts, lengths, article_of, number_of = [], [], [], []
         for table, live in zip(tables, live_articles, strict=True):
-            text = np.frombuffer(table._text, dtype=np.uint8) if isinstance(table._text, bytes) else table._text
+            text = table._text
+            if isinstance(text, bytes):
+                text = np.frombuffer(text, dtype=np.uint8)
             offsets = np.asarray(table._offsets)
-            keep_articles = np.ones(len(table.articles), bool) if live is None else np.asarray(live, bool)
+            keep_articles = (np.ones(len(table.articles), bool) if live is None
+                             else np.asarray(live, bool))
             keep = keep_articles[np.asarray(table._article_of)] if len(table) else np.zeros(0, bool)
             renumber = np.cumsum(keep_articles) - 1 + len(articles)
             articles.extend(a for a, k in zip(table.articles, keep_articles, strict=True) if k)
@@ -172,7 +177,8 @@ class PassageTable:
                 texts.append(np.asarray(text[offsets[0]:offsets[-1]]))
             else:
                 runs = np.flatnonzero(np.diff(np.concatenate(([0], keep.astype(np.int8), [0]))))
-                texts.extend(np.asarray(text[offsets[a]:offsets[b]]) for a, b in zip(runs[::2], runs[1::2]))
+                texts.extend(np.asarray(text[offsets[a]:offsets[b]])
+                             for a, b in zip(runs[::2], runs[1::2], strict=True))
             lengths.append(np.diff(offsets)[keep])
             article_of.append(renumber[np.asarray(table._article_of)[keep]])
             number_of.append(np.asarray(table._number_of)[keep])

@@ -25,8 +25,8 @@ import numpy as np
 
 from kilde.corpus.atomic import atomic_folder
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError
-from kilde.retrieval.index.segment import Segment
 from kilde.retrieval.index.model import Bm25Params
+from kilde.retrieval.index.segment import Segment
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def save_arrays(arrays: Segment, directory: Path, params: Bm25Params | None = No
         (temporary / VOCABULARY).write_bytes(vocabulary)
         sizes[VOCABULARY] = len(vocabulary)
         for name, (field, dtype) in _ARRAYS.items():
-            values = np.ascontiguousarray(getattr(arrays, field), dtype=dtype)
+            values = np.ascontiguousarray(getattr(arrays, field), dtype=dtype)  # type: ignore[call-overload]
             with open(temporary / name, "wb") as handle:
                 np.save(handle, values, allow_pickle=False)
             sizes[name] = (temporary / name).stat().st_size

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kilde.corpus.atomic import atomic_folder, write_atomically
 
 
-def test_write_atomically_replaces_the_file_and_leaves_nothing_else(tmp_path) -> None:
+def test_write_atomically_replaces_the_file_and_leaves_nothing_else(tmp_path: Path) -> None:
     target = tmp_path / "a.json"
     write_atomically(target, "første")
     write_atomically(target, b"second")
@@ -15,7 +17,7 @@ def test_write_atomically_replaces_the_file_and_leaves_nothing_else(tmp_path) ->
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
 
 
-def test_an_atomic_folder_replaces_the_old_one_whole(tmp_path) -> None:
+def test_an_atomic_folder_replaces_the_old_one_whole(tmp_path: Path) -> None:
     target = tmp_path / "index"
     with atomic_folder(target) as folder:
         (folder / "old.bin").write_bytes(b"1")
@@ -26,12 +28,17 @@ def test_an_atomic_folder_replaces_the_old_one_whole(tmp_path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["index"]
 
 
-def test_a_failed_atomic_folder_leaves_the_old_one(tmp_path) -> None:
+def test_a_failed_atomic_folder_leaves_the_old_one(tmp_path: Path) -> None:
     target = tmp_path / "index"
     with atomic_folder(target) as folder:
         (folder / "old.bin").write_bytes(b"1")
-    with pytest.raises(RuntimeError), atomic_folder(target) as folder:
-        (folder / "half.bin").write_bytes(b"2")
-        raise RuntimeError("disk full")
+
+    def write_half_then_fail() -> None:
+        with atomic_folder(target) as folder:
+            (folder / "half.bin").write_bytes(b"2")
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_half_then_fail()
     assert [p.name for p in target.iterdir()] == ["old.bin"]
     assert [p.name for p in tmp_path.iterdir()] == ["index"]

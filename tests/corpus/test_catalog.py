@@ -35,7 +35,7 @@ def _article_file(tmp_path: Path, text: str = ARTICLE) -> Path:
     return path
 
 
-def test_the_catalogue_is_saved_and_reused_without_reading_the_articles(corpus_dir) -> None:
+def test_the_catalogue_is_saved_and_reused_without_reading_the_articles(corpus_dir: Path) -> None:
     first = open_corpus(corpus_dir)
     saved = json.loads((corpus_dir / CATALOGUE_FILE).read_text(encoding="utf-8"))
     assert sorted(saved["articles"]) == sorted(p.name for p in corpus_dir.glob("*.txt"))
@@ -47,7 +47,7 @@ def test_the_catalogue_is_saved_and_reused_without_reading_the_articles(corpus_d
     assert again.find_text(first.articles[seed.name]) == "002_f0782c8e115b1d7c"
 
 
-def test_an_article_copied_in_by_hand_is_noticed(tmp_path, corpus_dir) -> None:
+def test_an_article_copied_in_by_hand_is_noticed(tmp_path: Path, corpus_dir: Path) -> None:
     open_corpus(corpus_dir)
     (corpus_dir / "900_handmade.txt").write_text(ARTICLE, encoding="utf-8")
     catalog = open_corpus(corpus_dir)
@@ -56,7 +56,7 @@ def test_an_article_copied_in_by_hand_is_noticed(tmp_path, corpus_dir) -> None:
     assert catalog.next_number == 901
 
 
-def test_an_article_deleted_by_hand_is_forgotten(tmp_path, corpus_dir) -> None:
+def test_an_article_deleted_by_hand_is_forgotten(tmp_path: Path, corpus_dir: Path) -> None:
     added = add_file(_article_file(tmp_path), open_corpus(corpus_dir))
     added.path.unlink()
     (corpus_dir / f"{added.id}.meta.json").unlink()
@@ -66,7 +66,7 @@ def test_an_article_deleted_by_hand_is_forgotten(tmp_path, corpus_dir) -> None:
     assert again.path.exists()
 
 
-def test_a_sidecar_copied_in_by_hand_makes_its_url_known(corpus_dir) -> None:
+def test_a_sidecar_copied_in_by_hand_makes_its_url_known(corpus_dir: Path) -> None:
     open_corpus(corpus_dir)
     sidecar = corpus_dir / "003_61097a4a1e12c992.meta.json"
     sidecar.write_text(json.dumps({"url": "https://www.nrk.no/urix/krisemote"}), encoding="utf-8")
@@ -74,7 +74,7 @@ def test_a_sidecar_copied_in_by_hand_makes_its_url_known(corpus_dir) -> None:
     assert catalog.find_url("https://WWW.nrk.no/urix/krisemote/?utm_source=x") == "003_61097a4a1e12c992"
 
 
-def test_an_added_article_is_recorded_and_saved(tmp_path, corpus_dir) -> None:
+def test_an_added_article_is_recorded_and_saved(tmp_path: Path, corpus_dir: Path) -> None:
     catalog = open_corpus(corpus_dir)
     added = add_file(_article_file(tmp_path), catalog)
     assert added.id.startswith("005_")
@@ -84,7 +84,9 @@ def test_an_added_article_is_recorded_and_saved(tmp_path, corpus_dir) -> None:
 
 
 @pytest.mark.parametrize("damage", ["{not json", json.dumps({"format": "other"}), ""])
-def test_a_damaged_catalogue_is_rebuilt_from_the_folder(corpus_dir, damage, caplog) -> None:
+def test_a_damaged_catalogue_is_rebuilt_from_the_folder(
+    corpus_dir: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
     (corpus_dir / CATALOGUE_FILE).write_text(damage, encoding="utf-8")
     catalog = Catalog.open(corpus_dir)
     assert len(catalog.articles) == 5
@@ -92,7 +94,7 @@ def test_a_damaged_catalogue_is_rebuilt_from_the_folder(corpus_dir, damage, capl
     assert json.loads((corpus_dir / CATALOGUE_FILE).read_text(encoding="utf-8"))["version"] == 1
 
 
-def test_saved_urls_of_another_normalisation_are_recomputed(corpus_dir) -> None:
+def test_saved_urls_of_another_normalisation_are_recomputed(corpus_dir: Path) -> None:
     sidecar = corpus_dir / "001_c536edf10c5b8bff.meta.json"
     sidecar.write_text(json.dumps({"url": "https://dr.dk/a/?fbclid=1"}), encoding="utf-8")
     Catalog.open(corpus_dir)

@@ -72,7 +72,9 @@ def _new_article(corpus: Path, number: int) -> Path:
     return path
 
 
-def test_changes_go_into_a_new_segment_and_score_as_a_fresh_build(corpus, tmp_path) -> None:
+def test_changes_go_into_a_new_segment_and_score_as_a_fresh_build(
+    corpus: Path, tmp_path: Path
+) -> None:
     index = tmp_path / "index"
     Engine.open(corpus, index_dir=index)
     # An unchanged article rewritten in place with its size and times kept: only a rebuild
@@ -101,7 +103,7 @@ def test_changes_go_into_a_new_segment_and_score_as_a_fresh_build(corpus, tmp_pa
     _same_as_built_at_once(engine, corpus)
 
 
-def test_many_steps_then_a_merge_keep_the_scores(corpus, tmp_path) -> None:
+def test_many_steps_then_a_merge_keep_the_scores(corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     Engine.open(corpus, index_dir=index)
     for number in range(MAX_SEGMENTS + 2):
@@ -125,7 +127,7 @@ def test_many_steps_then_a_merge_keep_the_scores(corpus, tmp_path) -> None:
     _same_as_built_at_once(Engine.open(corpus, index_dir=index), corpus)
 
 
-def test_an_unchanged_folder_commits_nothing(corpus, tmp_path) -> None:
+def test_an_unchanged_folder_commits_nothing(corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     Engine.open(corpus, index_dir=index)
     [manifest] = index.glob(f"*/collection-*/{MANIFEST}")
@@ -134,7 +136,9 @@ def test_an_unchanged_folder_commits_nothing(corpus, tmp_path) -> None:
     assert manifest.stat().st_mtime_ns == written
 
 
-def test_a_damaged_collection_is_rebuilt_with_a_warning(corpus, tmp_path, caplog) -> None:
+def test_a_damaged_collection_is_rebuilt_with_a_warning(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     index = tmp_path / "index"
     Engine.open(corpus, index_dir=index)
     [manifest] = index.glob(f"*/collection-*/{MANIFEST}")
@@ -199,7 +203,9 @@ def _run_and_kill(script: Path, corpus: Path, index: Path, phase: str, delay: fl
 
 
 @pytest.mark.parametrize("phase", ["build", "add", "merge"])
-def test_a_process_killed_at_any_moment_leaves_a_usable_collection(tmp_path, phase) -> None:
+def test_a_process_killed_at_any_moment_leaves_a_usable_collection(
+    tmp_path: Path, phase: str
+) -> None:
     corpus, index = _big_corpus(tmp_path), tmp_path / "index"
     script = tmp_path / "child.py"
     script.write_text(CHILD, encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 import rank_bm25
 
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError, RetrievalError
-from kilde.retrieval.index import Bm25Index, Bm25Params, build_segment, merge_segments
+from kilde.retrieval.index import Bm25Index, Bm25Params, Segment, build_segment, merge_segments
 
 REFERENCE = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}
 COMMON = "og"  # put in ~70% of paragraphs: Okapi's idf goes negative and is floored
@@ -63,7 +63,7 @@ def documents() -> list[list[str]]:
 
 
 @pytest.fixture(scope="module", params=sorted(REFERENCE))
-def variant(request) -> str:
+def variant(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
@@ -73,7 +73,7 @@ def reference(documents, variant):
 
 
 @pytest.fixture(scope="module")
-def index(documents, variant) -> Bm25Index:
+def index(documents: list[list[str]], variant: str) -> Bm25Index:
     return Bm25Index.build(iter(documents), variant=variant)
 
 
@@ -172,8 +172,8 @@ def test_tokens_of_any_kind_round_trip(tmp_path):
     assert all(loaded.document_frequency(token) == 1 for token in tokens)
 
 
-@pytest.fixture()
-def saved(tmp_path) -> Path:
+@pytest.fixture
+def saved(tmp_path: Path) -> Path:
     directory = tmp_path / "index"
     Bm25Index.build(_corpus(300)).save(directory)
     return directory
@@ -183,7 +183,9 @@ def _truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
-@pytest.mark.parametrize("name", ["docs.npy", "tf.npy", "rank.npy", "offsets.npy", "vocab.json", "doc_lengths.npy"])
+@pytest.mark.parametrize(
+    "name", ["docs.npy", "tf.npy", "rank.npy", "offsets.npy", "vocab.json", "doc_lengths.npy"]
+)
 def test_truncated_file_is_reported(saved, name):
     _truncate(saved / name)
     with pytest.raises(IndexFormatError, match=name):
@@ -195,14 +197,14 @@ def test_missing_or_corrupt_pieces_are_reported(saved, tmp_path):
         Bm25Index.load(tmp_path / "nowhere")
 
     (saved / "rank.npy").unlink()
-    with pytest.raises(IndexFormatError, match="rank.npy"):
+    with pytest.raises(IndexFormatError, match=r"rank\.npy"):
         Bm25Index.load(saved)
 
 
 def test_garbage_with_the_right_size_is_reported(saved):
     path = saved / "offsets.npy"
     path.write_bytes(b"\x00" * path.stat().st_size)
-    with pytest.raises(IndexFormatError, match="offsets.npy"):
+    with pytest.raises(IndexFormatError, match=r"offsets\.npy"):
         Bm25Index.load(saved)
 
 
@@ -230,7 +232,9 @@ def test_progress_bar_does_not_change_the_index(capsys):
 # A collection built in several steps: segments added, documents masked, segments merged --------
 
 
-def _segmented(documents: list[list[str]], steps: list[int], removed: set[int], variant: str):
+def _segmented(
+    documents: list[list[str]], steps: list[int], removed: set[int], variant: str
+) -> tuple[Bm25Index, list[tuple[Segment, np.ndarray | None]]]:
     """An index over `documents` built in steps (one segment per step), `removed` masked."""
     bounds = [0, *steps, len(documents)]
     parts = []
@@ -247,7 +251,9 @@ def _live(documents: list[list[str]], removed: set[int]) -> tuple[list[list[str]
 
 
 @pytest.mark.parametrize("removed", [set(), {0, 3, 5, 777, 1200, 2499}, set(range(0, 2500, 3))])
-def test_a_collection_built_in_steps_scores_as_one_built_at_once(documents, variant, removed):
+def test_a_collection_built_in_steps_scores_as_one_built_at_once(
+    documents: list[list[str]], variant: str, removed: set[int]
+) -> None:
     index, _ = _segmented(documents, [1000, 1700, 2400], removed, variant)
     at_once, kept = _live(documents, removed)
     reference = REFERENCE[variant](at_once)
@@ -265,7 +271,7 @@ def test_a_collection_built_in_steps_scores_as_one_built_at_once(documents, vari
         assert index.document_frequency(token) == sum(token in d for d in at_once)
 
 
-def test_masked_documents_are_never_returned(documents, variant):
+def test_masked_documents_are_never_returned(documents: list[list[str]], variant: str) -> None:
     removed = {doc for doc in range(len(documents)) if COMMON in documents[doc]}
     index, _ = _segmented(documents, [1200], removed, variant)
     hits = index.top_k([(COMMON, 1.0), ("ord1", 1.0)], len(documents))
@@ -275,7 +281,9 @@ def test_masked_documents_are_never_returned(documents, variant):
 
 
 @pytest.mark.parametrize("removed", [set(), {1, 2, 999, 1000, 1001, 2000}])
-def test_merging_segments_gives_the_segment_built_at_once(documents, removed):
+def test_merging_segments_gives_the_segment_built_at_once(
+    documents: list[list[str]], removed: set[int]
+) -> None:
     _, parts = _segmented(documents, [700, 1500], removed, "okapi")
     merged = merge_segments(parts)
     direct = build_segment(_live(documents, removed)[0])
@@ -284,7 +292,7 @@ def test_merging_segments_gives_the_segment_built_at_once(documents, removed):
         assert np.array_equal(getattr(merged, field), getattr(direct, field)), field
 
 
-def test_a_segmented_index_saves_as_one(documents, tmp_path):
+def test_a_segmented_index_saves_as_one(documents: list[list[str]], tmp_path: Path) -> None:
     removed = {4, 40, 400}
     index, _ = _segmented(documents, [900], removed, "okapi")
     index.save(tmp_path / "index")
