@@ -30,6 +30,12 @@ def default_data_dir() -> Path:
     return Path(base) / "kilde"
 
 
+def default_state_dir() -> Path:
+    """Where the bot keeps what must outlive a restart (XDG state folder, ~/.local/state)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "kilde"
+
+
 class SettingsError(KildeError, ValueError):
     """A setting is missing or malformed; the message names it in one line."""
 
@@ -46,6 +52,7 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = SHIPPED_CORPUS_DIR
     index_dir: Path = Field(default_factory=default_index_dir)
+    state_dir: Path = Field(default_factory=default_state_dir)  # the bot's unanswered backlog
     top_k: int = Field(default=3, ge=1, le=50)
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"

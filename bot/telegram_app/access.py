@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -47,31 +47,50 @@ class Verdict(Enum):
 
 
 class FloodGate:
-    """A sliding window of questions per user: `limit` per `window` seconds."""
+    """A sliding window of events per key (a user, a chat): `limit` per `window` seconds.
 
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self._asked: dict[int, deque[float]] = {}
-        self._warned: set[int] = set()
+    The table stays bounded: keys idle for a whole window are dropped as new ones arrive
+    (least recently seen first), and never more than `max_keys` are kept, so memory stays
+    flat however many users pass by.
+    """
 
-    def check(self, user_id: int, now: float | None = None) -> Verdict:
-        """Record a question from `user_id` if within the limit; say what to do with it."""
+    def __init__(self, limit: int, window: float = 60.0, *, max_keys: int = 100_000) -> None:
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        # key -> (times inside the window, whether the key was told to slow down)
+        self._seen: OrderedDict[int, tuple[deque[float], bool]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def check(self, key: int, now: float | None = None) -> Verdict:
+        """Record an event from `key` if within the limit; say what to do with it."""
         now = time.monotonic() if now is None else now
-        asked = self._asked.setdefault(user_id, deque())
-        while asked and asked[0] <= now - self.window:
-            asked.popleft()
-        if len(asked) < self.limit:
-            asked.append(now)
-            self._warned.discard(user_id)
-            return Verdict.ALLOW
-        if user_id in self._warned:
-            return Verdict.DROP
-        self._warned.add(user_id)
-        return Verdict.WARN
+        times, warned = self._seen.pop(key, (deque(), False))
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            verdict, warned = Verdict.ALLOW, False
+        else:
+            verdict, warned = (Verdict.DROP if warned else Verdict.WARN), True
+        self._seen[key] = (times, warned)  # now the most recently seen
+        self._forget(now)
+        return verdict
 
     def forget_idle(self, now: float | None = None) -> None:
-        """Drop users with no question inside the window (keeps memory flat)."""
+        """Drop every key with no event inside the window."""
         now = time.monotonic() if now is None else now
-        for user_id in [u for u, q in self._asked.items() if not q or q[-1] <= now - self.window]:
-            del self._asked[user_id]
-            self._warned.discard(user_id)
+        for key in [k for k, (times, _) in self._seen.items() if _idle(times, now - self.window)]:
+            del self._seen[key]
+
+    def _forget(self, now: float) -> None:
+        # The oldest-seen keys come first: drop them while idle, and beyond the cap.
+        while self._seen:
+            key, (times, _) = next(iter(self._seen.items()))
+            if len(self._seen) <= self.max_keys and not _idle(times, now - self.window):
+                return
+            del self._seen[key]
+
+
+def _idle(times: deque[float], since: float) -> bool:
+    return not times or times[-1] <= since

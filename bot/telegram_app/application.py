@@ -34,8 +34,11 @@ from telegram.request import HTTPXRequest
 
 from kilde.bot.engine_loading import open_engine
 from kilde.bot.telegram_app import feedback, handlers
+from kilde.bot.telegram_app.backlog import Backlog
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
+from kilde.bot.telegram_app.gate import ACCESS_GROUP, access_handler
 from kilde.bot.telegram_app.inline import on_inline_query
+from kilde.bot.telegram_app.lanes import LanedUpdateProcessor
 from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
 from kilde.bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
 from kilde.bot.telegram_app.transport import RetryingRequest
@@ -74,7 +77,35 @@ class BotTuning:
     rate_limit_retries: int = 3  # for 429 "retry after"
     overall_rate: float = 30.0  # messages per second (Telegram's broadcast limit)
     group_rate: float = 20.0  # messages per minute in one group
-    concurrency: int = 32  # updates handled at the same time
+    concurrency: int = 32  # messages handled at the same time
+    interactive: int = 16  # button presses and inline queries, in a lane of their own
+    per_chat: int = 2  # updates of one chat (a press or inline query: one user) at once
+
+
+class KildeApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application, stopping promptly: what is still queued at shutdown is saved to the
+    backlog (answered after the restart) instead of making SIGTERM wait on rate limits."""
+
+    backlog: Backlog | None = None
+
+    async def stop(self) -> None:
+        processor = self.update_processor
+        if isinstance(processor, LanedUpdateProcessor):
+            processor.drain()
+        await super().stop()
+        if isinstance(processor, LanedUpdateProcessor) and processor.set_aside:
+            pending = list(processor.set_aside)
+            processor.set_aside.clear()
+            if self.backlog is None:
+                logger.warning("stopping with %d updates unanswered", len(pending))
+                return
+            try:
+                kept = self.backlog.save(pending)
+            except OSError as error:
+                logger.error("could not save %d unanswered updates: %s", len(pending), error)
+                return
+            logger.info("saved %d unanswered updates for the restart (%s)", kept,
+                        self.backlog.path)
 
 
 def build_application(settings: Settings, engine: Engine,
@@ -85,12 +116,13 @@ def build_application(settings: Settings, engine: Engine,
         raise ValueError("no Telegram token in the settings")
     request = RetryingRequest(
         retries=tuning.retries, backoff=tuning.backoff,
-        connection_pool_size=tuning.concurrency + 8,
+        connection_pool_size=tuning.concurrency + tuning.interactive + 8,
         connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
         write_timeout=tuning.read_timeout, pool_timeout=tuning.read_timeout,
     )
     application = (
         Application.builder()
+        .application_class(KildeApplication)
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .request(request)
@@ -103,7 +135,9 @@ def build_application(settings: Settings, engine: Engine,
             overall_max_rate=tuning.overall_rate, group_max_rate=tuning.group_rate,
             max_retries=tuning.rate_limit_retries,
         ))
-        .concurrent_updates(tuning.concurrency)
+        .concurrent_updates(LanedUpdateProcessor(
+            messages=tuning.concurrency, interactive=tuning.interactive,
+            per_chat=tuning.per_chat))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -112,6 +146,9 @@ def build_application(settings: Settings, engine: Engine,
         engine=engine,
         access=AccessPolicy.from_ids(settings.allowed_chat_ids, settings.admin_user_ids),
         flood=FloodGate(settings.flood_limit),
+        # A press or an inline query costs less than a question; inline queries come per word.
+        button_flood=FloodGate(2 * settings.flood_limit),
+        inline_flood=FloodGate(3 * settings.flood_limit),
         top_k=settings.top_k,
         log=feedback.open_query_log(settings),
     )
@@ -122,12 +159,14 @@ def build_application(settings: Settings, engine: Engine,
         runtime, settings.corpus_dir, partial(open_engine, settings, serving=True),
         interval=settings.reload_interval,
     )
+    application.backlog = Backlog(settings.state_dir)  # type: ignore[attr-defined]
     _add_handlers(application)
     return application
 
 
 def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
+    application.add_handler(access_handler(), group=ACCESS_GROUP)
     application.add_handler(CommandHandler(("start", "help"), handlers.on_start, new_messages))
     application.add_handler(CommandHandler("ask", handlers.on_ask, new_messages))
     application.add_handler(CommandHandler("sources", handlers.on_sources, new_messages))
@@ -155,11 +194,22 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     except TelegramError as error:
         logger.warning("could not register the command list: %s", error)
     await application.bot_data[RELOADER_KEY].start()
+    backlog = getattr(application, "backlog", None)
+    if isinstance(backlog, Backlog):
+        pending = backlog.take()
+        for data in pending:  # answered first: they were asked before anything new
+            update = Update.de_json(data, application.bot)
+            if update is not None:
+                await application.update_queue.put(update)
+        if pending:
+            logger.info("answering %d updates left unanswered at the last stop", len(pending))
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    """At shutdown: stop watching the corpus folder, close the query log."""
+    """At shutdown: stop watching the corpus folder, let the engine's threads go, close the
+    query log."""
     await application.bot_data[RELOADER_KEY].stop()
+    application.bot_data[RUNTIME_KEY].workers.shutdown(wait=False, cancel_futures=True)
     application.bot_data[RUNTIME_KEY].log.close()
 
 

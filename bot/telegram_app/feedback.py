@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from kilde.bot.querylog import QueryLog, QueryLogError, VoteOutcome
-from kilde.bot.telegram_app.access import REFUSAL
+from kilde.bot.telegram_app.access import SLOW_DOWN, Verdict
 from kilde.bot.telegram_app.runtime import runtime
 from kilde.config import Settings
 
@@ -89,8 +89,9 @@ async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if request is None or message is None:
         await query.answer()
         return
-    if not state.access.allows(message.chat_id, query.from_user.id):
-        await query.answer(REFUSAL)
+    verdict = state.button_flood.check(query.from_user.id)  # (the access check has passed)
+    if verdict is not Verdict.ALLOW:
+        await query.answer(SLOW_DOWN if verdict is Verdict.WARN else None)
         return
     outcome = state.log.vote(request.question_id, query.from_user.id, request.vote)
     await query.answer(THANKS[outcome].format(vote=UP if request.vote > 0 else DOWN))

@@ -20,6 +20,7 @@ from kilde.retrieval.answer import Answer, Hit
 
 MAX_MESSAGE_LENGTH = 4096
 ELLIPSIS = "…"
+MAX_CITATION = 300  # UTF-16 units: room is left for the excerpt whatever the title
 
 _TAG = re.compile(r"<[^>]*>")
 ABSTENTION = "I found nothing in the articles that answers that."
@@ -52,11 +53,14 @@ def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters at a word boundary, marked with an ellipsis."""
+    """`text` cut to at most `limit` characters at a word boundary, marked with an ellipsis
+    (limits are UTF-16 units, as Telegram counts; a limit below 1 gives the ellipsis alone)."""
     if _units(text) <= limit:
         return text
-    cut = text[: max(limit - 1, 0)]
-    while _units(cut) > limit - 1:
+    if limit < 1:
+        return ELLIPSIS
+    cut = text[: limit - 1]
+    while cut and _units(cut) > limit - 1:
         cut = cut[:-1]
     space = cut.rfind(" ")
     if space > limit // 2:
@@ -78,8 +82,16 @@ def web_url(url: str | None) -> str | None:
 
 
 def citation_line(hit: Hit, number: int | None = None) -> str:
-    """The citation "Title (YYYY-MM), ¶N", linked to the source when it has a web address."""
-    label = escape(hit.citation)
+    """The citation "Title (YYYY-MM), ¶N", linked to the source when it has a web address
+    (a title too long for a message is shortened, keeping the date and ¶ at the end)."""
+    citation = hit.citation
+    if _units(citation) > MAX_CITATION:
+        tail = (f" ({hit.date})" if hit.date else "") + f", ¶{hit.paragraph_number}"
+        if citation.endswith(tail):
+            citation = shorten(citation.removesuffix(tail), MAX_CITATION - _units(tail)) + tail
+        else:
+            citation = shorten(citation, MAX_CITATION)
+    label = escape(citation)
     url = web_url(hit.source_url)
     if url is not None:
         label = f'<a href="{html.escape(url, quote=True)}">{label}</a>'
@@ -122,7 +134,8 @@ def render_inline_result(hit: Hit) -> str:
 def render_context(article: Article, center: Paragraph, neighbours: Sequence[Paragraph], *,
                    limit: int = MAX_MESSAGE_LENGTH) -> str:
     """A paragraph with its neighbours, the cited one quoted, each marked with its ¶ number."""
-    title = escape(article.label) + (f" ({escape(article.date)})" if article.date else "")
+    title = escape(shorten(article.label, MAX_CITATION)) + (
+        f" ({escape(article.date)})" if article.date else "")
     head = f"<b>{title}</b>"
     others = [p for p in neighbours if p.number != center.number]
     # Share the room: the cited paragraph first, then the neighbours get what is left.

@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 
 from kilde.bot.querylog import summary_lines
 from kilde.bot.telegram_app import callbacks, feedback, formatting
-from kilde.bot.telegram_app.access import ADMINS_ONLY, REFUSAL, SLOW_DOWN, Verdict
+from kilde.bot.telegram_app.access import ADMINS_ONLY, SLOW_DOWN, Verdict
 from kilde.bot.telegram_app.addressing import (
     clip,
     command_argument,
@@ -85,18 +85,9 @@ async def _say(message: Message, line: str) -> None:
     await reply(message, [html.escape(line, quote=False)])
 
 
-async def _admitted(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Whether this chat/user may use the bot; refuses in one line if not."""
-    user_id = message.from_user.id if message.from_user else None
-    if runtime(context).access.allows(message.chat_id, user_id):
-        return True
-    logger.info("refused chat %s user %s", message.chat_id, user_id)
-    await _say(message, REFUSAL)
-    return False
-
-
 async def _not_flooding(message: Message, user_id: int,
                         context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether this user may ask again now; says "slow down" once per burst if not."""
     verdict = runtime(context).flood.check(user_id)
     if verdict is Verdict.WARN:
         await _say(message, SLOW_DOWN)
@@ -124,7 +115,9 @@ async def answer_question(message: Message, question: str, user_id: int,
         return
     await _typing(message)
     started = time.perf_counter()
-    answer = state.engine.ask(question, top_k=state.top_k, offset=offset, earlier=earlier)
+    engine = state.engine  # read once: a reload may swap it meanwhile
+    answer = await state.in_worker(
+        lambda: engine.ask(question, top_k=state.top_k, offset=offset, earlier=earlier))
     texts = formatting.render_answer(answer)
     markup = callbacks.answer_keyboard(answer, offset, state.top_k)
     if markup is not None:
@@ -148,7 +141,7 @@ async def answer_question(message: Message, question: str, user_id: int,
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start and /help: what the bot does, with an example question."""
     message = _usable(update)
-    if message is None or not await _admitted(message, context):
+    if message is None:
         return
     await reply(message, [help_text(context.bot.username)])
 
@@ -156,9 +149,12 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: the articles, with date, language and paragraph count."""
     message = _usable(update)
-    if message is None or not await _admitted(message, context):
+    if message is None:
         return
-    await reply(message, formatting.render_sources(runtime(context).engine.corpus.articles))
+    state = runtime(context)
+    # The first use reads every article file: in a worker, not on the event loop.
+    texts = await state.in_worker(lambda: formatting.render_sources(state.engine.corpus.articles))
+    await reply(message, texts)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -191,7 +187,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask QUESTION (and /ask@BOT QUESTION) in any chat."""
     message = _usable(update)
-    if message is None or message.from_user is None or not await _admitted(message, context):
+    if message is None or message.from_user is None:
         return
     question = clip(without_mentions(command_argument(message), context.bot.username))
     if not question:
@@ -209,7 +205,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or message.from_user is None:
         return
     question = question_in(message, username=context.bot.username, bot_id=context.bot.id)
-    if question is None or not await _admitted(message, context):
+    if question is None:
         return
     question = clip(question)
     if not question:
@@ -225,12 +221,11 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = _usable(update)
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
-    if await _admitted(message, context):
-        await _say(message, UNKNOWN_COMMAND)
+    await _say(message, UNKNOWN_COMMAND)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The More and Context buttons under an answer."""
+    """The More and Context buttons under an answer (the access check has passed)."""
     query = update.callback_query
     if query is None:
         return
@@ -240,11 +235,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or request is None:
         await query.answer(STALE_BUTTON)
         return
-    if not state.access.allows(message.chat_id, query.from_user.id):
-        await query.answer(REFUSAL)
+    verdict = state.button_flood.check(query.from_user.id)
+    if verdict is not Verdict.ALLOW:
+        await query.answer(SLOW_DOWN if verdict is Verdict.WARN else None)
         return
     if isinstance(request, callbacks.ContextRequest):
-        view = callbacks.resolve_context(request, state.corpus_index)
+        # The first press reads every article file: in a worker, not on the event loop.
+        view = await state.in_worker(
+            lambda: callbacks.resolve_context(request, state.corpus_index))
         if isinstance(view, str):
             await query.answer(view)
             return

@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from kilde.bot.telegram_app import formatting
+from kilde.bot.telegram_app.access import Verdict
 from kilde.bot.telegram_app.addressing import clip
 from kilde.bot.telegram_app.callbacks import short_hash
 from kilde.bot.telegram_app.runtime import runtime
@@ -38,16 +39,19 @@ def inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
 
 
 async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer an inline query; users not allowed, and empty queries, get no results."""
+    """Answer an inline query (the access check has passed); empty queries, and users over
+    their limit (inline queries come as they type), get no results."""
     query = update.inline_query
     if query is None:
         return
     state = runtime(context)
     question = clip(query.query)
     results: list[InlineQueryResultArticle] = []
-    if not state.access.allows_user(query.from_user.id):
-        logger.info("inline query refused for user %s", query.from_user.id)
+    cache_time = CACHE_SECONDS
+    if question and state.inline_flood.check(query.from_user.id) is not Verdict.ALLOW:
+        cache_time = 0  # over the limit: nothing now, but don't let Telegram keep "nothing"
     elif question:
-        results = inline_results(state.engine.ask(question, top_k=MAX_RESULTS))
+        engine = state.engine
+        results = inline_results(await state.in_worker(engine.ask, question, MAX_RESULTS))
     # is_personal: results depend on who asks (the allow-list), so Telegram must not share them.
-    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
+    await query.answer(results, cache_time=cache_time, is_personal=True)

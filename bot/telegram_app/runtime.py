@@ -1,8 +1,18 @@
-"""What the handlers share while the bot runs: the engine, access rules, counters, memory."""
+"""What the handlers share while the bot runs: the engine, access rules, counters, memory.
+
+The engine works in a small pool of worker threads (`BotRuntime.in_worker`), never on the event
+loop: a slow answer, or the first /sources or Context press reading the whole corpus, must not
+stall the other chats. The loop only does I/O.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from telegram.ext import ContextTypes
 
@@ -14,6 +24,13 @@ from kilde.bot.telegram_app.threads import ThreadMemory
 from kilde.retrieval.engine import Engine
 
 RUNTIME_KEY = "kilde"
+# Answering is CPU work under the GIL: more threads would not answer faster, only queue longer.
+ENGINE_THREADS = 2
+T = TypeVar("T")
+
+
+def _engine_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="kilde-engine")
 
 
 @dataclass
@@ -22,8 +39,13 @@ class BotRuntime:
 
     engine: Engine
     access: AccessPolicy
-    flood: FloodGate
+    flood: FloodGate  # questions per user
     top_k: int
+    button_flood: FloodGate = field(default_factory=lambda: FloodGate(40))  # presses per user
+    inline_flood: FloodGate = field(default_factory=lambda: FloodGate(60))  # inline queries
+    # Refusals per chat: a stranger's flood of questions is not answered with a flood.
+    refusals: FloodGate = field(default_factory=lambda: FloodGate(3, window=600.0))
+    workers: ThreadPoolExecutor = field(default_factory=_engine_pool)
     stats: Stats = field(default_factory=Stats)
     memory: QuestionMemory = field(default_factory=QuestionMemory)
     threads: ThreadMemory = field(default_factory=ThreadMemory)
@@ -45,6 +67,11 @@ class BotRuntime:
         if self._index is None or self._index.corpus is not corpus:
             self._index = CorpusIndex(corpus)
         return self._index
+
+    async def in_worker(self, function: Callable[..., T], *args: object) -> T:
+        """`function(*args)` run in the engine's worker threads, awaited from the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self.workers, partial(function, *args))
 
 
 def runtime(context: ContextTypes.DEFAULT_TYPE) -> BotRuntime:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from kilde.bot.wording import plural
+
+# The median answer time is over the latest answers: memory stays flat however long the bot runs.
+KEPT_DURATIONS = 10_000
 
 
 @dataclass
@@ -16,7 +20,7 @@ class Stats:
     started: float = field(default_factory=time.monotonic)
     answered: int = 0
     abstained: int = 0
-    durations: list[float] = field(default_factory=list)
+    durations: deque[float] = field(default_factory=lambda: deque(maxlen=KEPT_DURATIONS))
 
     def record(self, *, answered: bool, seconds: float) -> None:
         if answered:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Callable
 
 import pytest
 
 from kilde.bot.telegram_app import callbacks, formatting
 from kilde.bot.telegram_app.access import FloodGate, Verdict
 from kilde.bot.telegram_app.redaction import TokenRedactor
+from kilde.bot.telegram_app.stats import KEPT_DURATIONS, Stats
 from kilde.corpus.model import Article, Corpus, Paragraph, ParagraphKind
 from kilde.retrieval.answer import Answer, Hit
 from tests.fake_telegram import parse_html, utf16_length
@@ -141,3 +144,56 @@ def test_token_redactor_cleans_messages_arguments_and_tracebacks(
         caplog.handler.removeFilter(caplog.handler.filters[-1])
     assert token not in caplog.text and "<token>" in caplog.text
     assert "Traceback" in caplog.text
+
+
+def _finishes(function: Callable[[], object], seconds: float = 10.0) -> object:
+    """`function()`'s value, or a failure if it has not returned after `seconds` (it may loop
+    forever: it runs in a daemon thread that the test then leaves behind)."""
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(function()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert result, f"did not return within {seconds} s"
+    return result[0]
+
+
+def test_a_title_longer_than_a_message_still_renders_within_the_limit() -> None:
+    # Defect 1: "Nato" plus 4,200 CJK characters made the room for the excerpt negative, and
+    # shortening to a negative length never returned (the bot froze for everyone).
+    title = "Nato " + "北约" * 2100
+    long_hit = hit(1, paragraph="Nato og Rusland mødes.", title=title)
+    messages = _finishes(lambda: formatting.render_answer(Answer("Nato?", "en", (long_hit,))))
+    assert isinstance(messages, list) and messages
+    for message in messages:
+        assert utf16_length(parse_html(message)) <= formatting.MAX_MESSAGE_LENGTH
+        assert "Nato og Rusland mødes." in parse_html(message)  # the excerpt survives
+        assert "(2022-01), ¶3" in parse_html(message)  # and so do the date and paragraph
+    article = Article("a1", "a1.txt", title, "2022-01", "da",
+                      (Paragraph(1, "Nato og Rusland mødes.", ParagraphKind.BODY),))
+    context = _finishes(lambda: formatting.render_context(article, article.paragraphs[0], ()))
+    assert isinstance(context, str)
+    assert utf16_length(parse_html(context)) <= formatting.MAX_MESSAGE_LENGTH
+    assert formatting.shorten("abc", 0) == formatting.ELLIPSIS
+    assert formatting.shorten("abc", -5) == formatting.ELLIPSIS
+
+
+def test_flood_gate_table_stays_bounded_however_many_users_pass() -> None:
+    gate = FloodGate(limit=3, window=60)
+    # 200,000 users, one question each, 100 a second: only the last minute's stay.
+    for user in range(200_000):
+        gate.check(user, now=user / 100)
+    assert len(gate) <= 6_001
+    capped = FloodGate(limit=3, window=60, max_keys=1_000)
+    for user in range(50_000):
+        capped.check(user, now=0.0)  # all inside the window at once: the cap holds
+    assert len(capped) == 1_000
+    assert capped.check(49_999, now=0.0) is Verdict.ALLOW  # the latest users are kept
+
+
+def test_stats_keep_a_bounded_window_of_answer_times() -> None:
+    stats = Stats()
+    for number in range(KEPT_DURATIONS * 3):
+        stats.record(answered=True, seconds=float(number))
+    assert len(stats.durations) == KEPT_DURATIONS
+    assert stats.questions == KEPT_DURATIONS * 3  # the counts are all kept
+    assert stats.median_seconds is not None and stats.median_seconds > KEPT_DURATIONS * 2

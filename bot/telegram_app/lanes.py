@@ -1,0 +1,117 @@
+"""Which updates run when: presses and inline queries never wait behind messages, and one busy
+chat never holds the slots that the other chats need.
+
+PTB's own processor runs up to N updates at once, first come first served. A group that asks
+faster than Telegram lets the bot post there (20 messages a minute) then fills every slot with
+replies waiting on the rate limiter, and everyone else waits too; button presses queued behind
+a message load expire ("query is too old"). Here an update first takes one of its chat's few
+slots (`per_chat`; a press or an inline query: its user's), then a slot in its lane:
+`interactive` for callback and inline queries, `messages` for everything else. Waiting for
+either holds nothing that another chat needs.
+
+At shutdown (`drain`) the updates still waiting are set aside instead of run, so that stopping
+takes seconds even with a group's backlog waiting on its rate limit; the application saves
+them and answers them after the restart (`backlog.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Hashable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+# Updates admitted to the lanes' queues at once (PTB's own bound; the lanes do the limiting).
+ADMITTED = 4096
+
+
+class KeyedSlots:
+    """`size` slots per key; a key's entry lives only while someone holds or waits for it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._slots: dict[Hashable, tuple[asyncio.Semaphore, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    @asynccontextmanager
+    async def hold(self, key: Hashable) -> AsyncIterator[None]:
+        semaphore, users = self._slots.get(key) or (asyncio.Semaphore(self.size), 0)
+        self._slots[key] = (semaphore, users + 1)
+        try:
+            async with semaphore:
+                yield
+        finally:
+            semaphore, users = self._slots[key]
+            if users == 1:
+                del self._slots[key]
+            else:
+                self._slots[key] = (semaphore, users - 1)
+
+
+class LanedUpdateProcessor(BaseUpdateProcessor):
+    """Per-chat slots, then a lane: `messages` or `interactive` (callback and inline queries)."""
+
+    def __init__(self, *, messages: int, interactive: int, per_chat: int) -> None:
+        super().__init__(max_concurrent_updates=ADMITTED)
+        self._messages = asyncio.BoundedSemaphore(messages)
+        self._interactive = asyncio.BoundedSemaphore(interactive)
+        self._per_key = KeyedSlots(per_chat)
+        self._queued: dict[asyncio.Task[Any], object] = {}
+        self._draining = False
+        self.set_aside: list[object] = []
+
+    @property
+    def waiting_keys(self) -> int:
+        """Chats and users with an update in hand or queued (for tests: it must drop to 0)."""
+        return len(self._per_key)
+
+    def drain(self) -> None:
+        """Run nothing more: the updates still waiting, and any that arrive, are set aside."""
+        self._draining = True
+        for task, update in list(self._queued.items()):
+            self.set_aside.append(update)
+            task.cancel()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        lane, key = self._lane(update)
+        task = asyncio.current_task()
+        started = False
+        try:
+            if self._draining:
+                self.set_aside.append(update)
+                return
+            if task is not None:
+                self._queued[task] = update
+            async with self._per_key.hold(key), lane:
+                self._queued.pop(task, None)  # type: ignore[arg-type]
+                started = True
+                await coroutine
+        except asyncio.CancelledError:
+            if started or not self._draining or task is None:
+                raise
+            task.uncancel()  # our own drain cancelled the wait: the update is set aside
+        finally:
+            self._queued.pop(task, None)  # type: ignore[arg-type]
+            if not started and inspect.iscoroutine(coroutine):
+                coroutine.close()  # never ran
+
+    def _lane(self, update: object) -> tuple[asyncio.BoundedSemaphore, Hashable]:
+        if isinstance(update, Update):
+            if update.callback_query is not None or update.inline_query is not None:
+                user = update.effective_user
+                return self._interactive, ("user", user.id if user else None)
+            chat = update.effective_chat
+            return self._messages, ("chat", chat.id if chat else None)
+        return self._messages, ("other", None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the semaphores are made in __init__."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
