@@ -34,8 +34,8 @@ from telegram.request import HTTPXRequest
 
 from kilde.bot.engine_loading import open_engine
 from kilde.bot.telegram_app import feedback, handlers
-from kilde.bot.telegram_app.backlog import Backlog
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
+from kilde.bot.telegram_app.backlog import Backlog
 from kilde.bot.telegram_app.gate import ACCESS_GROUP, access_handler
 from kilde.bot.telegram_app.inline import on_inline_query
 from kilde.bot.telegram_app.lanes import LanedUpdateProcessor
@@ -82,7 +82,7 @@ class BotTuning:
     per_chat: int = 2  # updates of one chat (a press or inline query: one user) at once
 
 
-class KildeApplication(Application):  # type: ignore[type-arg]
+class KildeApplication(Application):
     """PTB's Application, stopping promptly: what is still queued at shutdown is saved to the
     backlog (answered after the restart) instead of making SIGTERM wait on rate limits."""
 

@@ -84,6 +84,6 @@ async def check_access(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     raise ApplicationHandlerStop
 
 
-def access_handler() -> TypeHandler:  # type: ignore[type-arg]
+def access_handler() -> TypeHandler:
     """The handler to add in group `ACCESS_GROUP`."""
     return TypeHandler(Update, check_access)
