@@ -8,6 +8,7 @@ stall the other chats. The loop only does I/O.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +30,13 @@ ENGINE_THREADS = 2
 T = TypeVar("T")
 
 
+# While a worker holds the GIL, the event loop waits up to this long for it at each step of its
+# I/O (Python's default is 5 ms): short, so that a /help is not slowed by someone's answer.
+GIL_SWITCH_SECONDS = 0.001
+
+
 def _engine_pool() -> ThreadPoolExecutor:
+    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
     return ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="kilde-engine")
 
 

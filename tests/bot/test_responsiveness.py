@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import statistics
 import time
 from pathlib import Path
 
@@ -49,17 +50,18 @@ async def test_a_slow_answer_in_one_chat_does_not_delay_help_in_another(
     engine = Engine.open(corpus, index_dir=tmp_path / "index")  # loads it: corpus not read yet
     _grow_corpus(corpus, 24_000)
     async with bot(engine, reload_interval=0):
-        alone = min([await _help_round_trip(fake, OTHER) for _ in range(3)])
+        alone = statistics.median([await _help_round_trip(fake, OTHER) for _ in range(3)])
         sources_sent = time.perf_counter()
         fake.send_text(fake.private_chat(USER), "/sources")
         await asyncio.sleep(0.3)  # the reading has started
-        during = await _help_round_trip(fake, OTHER)
+        during = statistics.median([await _help_round_trip(fake, OTHER) for _ in range(3)])
         help_done = time.perf_counter()
-        [sources] = await first_reply(fake, USER)
+        [sources] = await fake.wait_for(lambda: fake.bot_messages(USER), timeout=60)
     slow = float(sources["received"]) - sources_sent
     assert "Stor artikel" in sources["text"]
     assert slow > 1.0 and float(sources["received"]) > help_done  # /help came in the middle
-    assert during - alone < 0.1, f"/help took {during:.3f} s during a {slow:.1f} s answer"
+    assert during - alone < 0.1, (
+        f"/help took {during:.3f} s during a {slow:.1f} s answer, {alone:.3f} s alone")
 
 
 async def test_button_presses_and_inline_queries_are_flood_limited(
