@@ -32,6 +32,7 @@ _TOKEN = re.compile(
 _HYPHENS = re.compile(r"[-‐‑–]")
 _NUMBER_GROUPING = re.compile(r"[.\u00a0\u202f ]")
 
+_MEMO_LIMIT = 500_000  # words remembered per analyzer (about 100 MB at most)
 _VERB_ENDINGS = ("edes", "ede", "tes", "des", "te", "de", "es")
 STEMMER_NAMES = {"da": "danish", "no": "norwegian", "en": "english"}
 LANGUAGES = tuple(STEMMER_NAMES)
@@ -77,6 +78,11 @@ class Analyzer:
     # known word stems used to split long compounds ("sikkerhedsgaranti" → "garanti")
     compound_parts: frozenset[str] = frozenset()
     min_compound_part: int = 4
+    # (word as matched, language) -> its tokens: news text repeats its words (Zipf), so most
+    # words are analysed once per process instead of once per occurrence.
+    _memo: dict[tuple[str, str], tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def stem(self, word: str, language: str) -> str:
         """The folded stem of one normalised word."""
@@ -136,8 +142,22 @@ class Analyzer:
         return []
 
     def tokens(self, text: str, language: str) -> list[str]:
-        """The index tokens of a text in `language` ("da", "no" or "en")."""
+        """The index tokens of a text in `language` ("da", "no" or "en").
+
+        The same as `word_tokens` of each of `words(text)`, remembered per word.
+        """
+        memo = self._memo
         out: list[str] = []
-        for word in words(text):
-            out.extend(self.word_tokens(word, language))
+        for matched in _TOKEN.findall(normalize(text)):
+            key = (matched, language)
+            found = memo.get(key)
+            if found is None:
+                word = normalize(matched)
+                if word[0].isdigit():
+                    word = _NUMBER_GROUPING.sub("", word)
+                found = tuple(self.word_tokens(word, language))
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = found
+            out.extend(found)
         return out

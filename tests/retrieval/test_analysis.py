@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from kilde.corpus import load_corpus
 from kilde.corpus.language import detect_language
 from kilde.retrieval.analysis import Analyzer, words
 from kilde.retrieval.dates import DatePreference, find_date_preference
+from kilde.retrieval.indexing import default_analysis
 
 
 def test_numbers_with_thousands_separators_are_one_token() -> None:
@@ -48,3 +52,15 @@ def test_dates_in_questions() -> None:
     assert find_date_preference("december 2021") == DatePreference(2021, 12)
     assert not find_date_preference("May I ask about NATO?")
     assert DatePreference(2022, 1).matches("2022-01") and not DatePreference(2022, 1).matches("2021-12")
+
+
+def test_remembered_words_give_the_same_tokens_as_analysing_each_word() -> None:
+    analyzer, _ = default_analysis()
+    corpus = load_corpus(Path(__file__).resolve().parents[2] / "corpus" / "articles")
+    texts = [(p.text, a.language) for a in corpus.articles for p in a.paragraphs]
+    texts += [("100.000 kroner og 100 000 kr. 12. februar; Nato-generalsekretær İstanbul ﬁnans", lang)
+              for lang in ("da", "no", "en")]
+    for _ in range(2):  # the second pass answers from memory
+        for text, language in texts:
+            expected = [t for w in words(text) for t in analyzer.word_tokens(w, language)]
+            assert analyzer.tokens(text, language) == expected
