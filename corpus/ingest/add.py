@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 NO_DATE = "the article is stored without a date (set one with --date YYYY-MM)"
 NO_PAGE_DATE_WARNING = f"no publication date found; {NO_DATE}"
 NO_FILE_DATE_WARNING = f"no ' date YYYY-MM ' line; {NO_DATE}"
+DEFAULT_LIMITS = FetchLimits()  # frozen, so one shared default is safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ def _store(
 
 
 def add_url(
-    url: str, catalog: Catalog, limits: FetchLimits = FetchLimits(), *, date: str | None = None
+    url: str, catalog: Catalog, limits: FetchLimits = DEFAULT_LIMITS, *, date: str | None = None
 ) -> AddedArticle:
     """Fetch a news page, extract its article and add it.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kilde.corpus.ingest.errors import ExtractError
-from kilde.corpus.ingest.extract import extract_article
+from kilde.corpus.ingest.extract import ExtractedArticle, extract_article
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -23,7 +23,7 @@ BOILERPLATE = [
 ]
 
 
-def _extract(name: str):
+def _extract(name: str) -> ExtractedArticle:
     return extract_article((PAGES / name).read_text(encoding="utf-8"), "https://example.test/a")
 
 
@@ -42,7 +42,14 @@ def _extract(name: str):
         ),
     ],
 )
-def test_title_month_and_paragraphs_in_order(page, title, date, first, last, count) -> None:
+def test_title_month_and_paragraphs_in_order(
+    page: str,
+    title: str,
+    date: str,
+    first: str,
+    last: str,
+    count: int,
+) -> None:
     article = _extract(page)
     assert article.title == title
     assert article.date == date
@@ -54,7 +61,7 @@ def test_title_month_and_paragraphs_in_order(page, title, date, first, last, cou
 
 
 @pytest.mark.parametrize("page", ["da_roede_pandaer.html", "no_sjofly.html"])
-def test_no_boilerplate_reaches_the_article(page) -> None:
+def test_no_boilerplate_reaches_the_article(page: str) -> None:
     article = _extract(page)
     text = "\n".join(article.paragraphs) + (article.title or "")
     leaked = [marker for marker in BOILERPLATE if marker.lower() in text.lower()]

@@ -8,24 +8,25 @@ import pytest
 
 from kilde.corpus.ingest.errors import FetchError
 from kilde.corpus.ingest.fetch import FetchedPage, FetchLimits, fetch_page, page_text
+from tests.conftest import NewsServer
 
 FAST = FetchLimits(timeout=0.5, total_timeout=1.0, max_bytes=1024 * 1024)
 
 
-def test_fetches_a_page_and_follows_redirects(news_server) -> None:
+def test_fetches_a_page_and_follows_redirects(news_server: NewsServer) -> None:
     page = fetch_page(news_server.url("/kort/panda"), FAST)
     assert page.url == news_server.url("/lokalt/odense-zoo-roede-pandaer")
     assert page.requested_url == news_server.url("/kort/panda")
     assert "Odense Zoo får to røde pandaer" in page_text(page)
 
 
-def test_says_honestly_who_is_asking(news_server) -> None:
+def test_says_honestly_who_is_asking(news_server: NewsServer) -> None:
     fetch_page(news_server.url("/nyheter/elektrisk-sjofly-bergen-stavanger"), FAST)
     assert news_server.user_agents[-1].startswith("Kilde/")
     assert "kilde add" in news_server.user_agents[-1]
 
 
-def test_reads_the_charset_the_server_declares(news_server) -> None:
+def test_reads_the_charset_the_server_declares(news_server: NewsServer) -> None:
     page = fetch_page(news_server.url("/nyheter/sjofly-latin1"), FAST)
     assert page.encoding == "windows-1252"
     assert "Elektrisk sjøfly skal fly mellom Bergen og Stavanger" in page_text(page)
@@ -43,7 +44,11 @@ def test_reads_the_charset_the_server_declares(news_server) -> None:
         ("/stor-uden-laengde", "page is larger than the 1.0 MB cap"),
     ],
 )
-def test_bad_pages_fail_with_one_clear_reason(news_server, path: str, reason: str) -> None:
+def test_bad_pages_fail_with_one_clear_reason(
+    news_server: NewsServer,
+    path: str,
+    reason: str,
+) -> None:
     with pytest.raises(FetchError) as caught:
         fetch_page(news_server.url(path), FAST)
     assert str(caught.value) == reason

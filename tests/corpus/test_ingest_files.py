@@ -51,51 +51,66 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
         ("data.txt", b"date 2022-01 abc\x00\x01\x02def", "binary file (contains NUL bytes), not text"),
         ("latin1.txt", " date 2023-06 Blåbær på Ærø\n\n".encode("latin-1") + BODY.encode("cp1252"),
          "not UTF-8 text (bad byte 0xe5 at offset 16); convert it to UTF-8 first"),
-        ("side.txt", b"<!DOCTYPE html>\n<html><head><title>x</title></head><body><p>" + BODY.encode() + b"</p></body></html>",
+        ("side.txt",
+         b"<!DOCTYPE html>\n<html><head><title>x</title></head><body><p>" + BODY.encode()
+         + b"</p></body></html>",
          "looks like an HTML page saved from a browser; add it by its URL instead"),
         ("liste.txt", b"Forside\nNyheder\nSport\nKultur\n",
          "too little running text for an article (under 40 words in sentences)"),
     ],
 )
-def test_bad_files_are_refused_with_one_clear_reason(tmp_path, name, data, reason) -> None:
+def test_bad_files_are_refused_with_one_clear_reason(
+    tmp_path: Path,
+    name: str,
+    data: bytes,
+    reason: str,
+) -> None:
     with pytest.raises(InputFileError) as caught:
         read_text_file(_write(tmp_path, name, data))
     assert str(caught.value) == reason
 
 
-def test_html_without_a_doctype_is_recognised_by_its_tags(tmp_path) -> None:
-    tags = "".join(f'<div class="c{i}"><span>{line}</span></div>\n' for i, line in enumerate(BODY.splitlines()))
+def test_html_without_a_doctype_is_recognised_by_its_tags(tmp_path: Path) -> None:
+    tags = "".join(f'<div class="c{i}"><span>{line}</span></div>\n'
+                   for i, line in enumerate(BODY.splitlines()))
     with pytest.raises(InputFileError, match="HTML page"):
         read_text_file(_write(tmp_path, "gemt.txt", (tags * 3).encode()))
 
 
-def test_missing_files_and_folders_are_refused(tmp_path) -> None:
+def test_missing_files_and_folders_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"^no such file \(for a web page, write the address"):
         read_text_file(Path("dr.dk"))
-    with pytest.raises(InputFileError, match="^is a folder"):
+    with pytest.raises(InputFileError, match=r"^is a folder"):
         read_text_file(tmp_path)
     with pytest.raises(InputFileError, match="too large"):
         read_text_file(_write(tmp_path, "a.txt", ARTICLE.encode()), max_bytes=100)
 
 
-def test_byte_order_mark_and_crlf_are_normalised(tmp_path) -> None:
+def test_byte_order_mark_and_crlf_are_normalised(tmp_path: Path) -> None:
     path = _write(tmp_path, "windows.txt", b"\xef\xbb\xbf" + ARTICLE.replace("\n", "\r\n").encode())
     assert read_text_file(path) == ARTICLE
 
 
-def test_a_good_file_is_copied_in_under_a_new_id_with_a_sidecar(tmp_path, corpus_dir) -> None:
+def test_a_good_file_is_copied_in_under_a_new_id_with_a_sidecar(
+    tmp_path: Path,
+    corpus_dir: Path,
+) -> None:
     catalog = open_corpus(corpus_dir)
     added = add_file(_write(tmp_path, "natfaerge.txt", ARTICLE.encode()), catalog)
     assert added.id.startswith("005_") and len(added.id) == 4 + 16
-    assert (added.title, added.date, added.paragraphs, added.language) == ("Natfærge til Fanø", "2023-06", 5, "da")
+    assert (added.title, added.date, added.paragraphs, added.language) == (
+        "Natfærge til Fanø", "2023-06", 5, "da")
     assert added.path.read_text(encoding="utf-8") == ARTICLE
     article, problems = read_article(added.path)
-    assert problems == [] and article.paragraph(2).text.startswith("Fanøfærgen sejler")
+    assert problems == [] and article.paragraphs[1].text.startswith("Fanøfærgen sejler")  # ¶2
     assert read_source_url(added.path) is None
     assert '"file": "natfaerge.txt"' in added.path.with_name(added.id + ".meta.json").read_text()
 
 
-def test_a_file_without_a_date_line_is_added_with_a_warning_or_given_one(tmp_path, corpus_dir) -> None:
+def test_a_file_without_a_date_line_is_added_with_a_warning_or_given_one(
+    tmp_path: Path,
+    corpus_dir: Path,
+) -> None:
     catalog = open_corpus(corpus_dir)
     undated = add_file(_write(tmp_path, "a.txt", BODY.encode()), catalog)
     assert undated.date is None and "date" in undated.warnings[0]
@@ -105,13 +120,13 @@ def test_a_file_without_a_date_line_is_added_with_a_warning_or_given_one(tmp_pat
     assert dated.path.read_text(encoding="utf-8").startswith(" date 2023-07 Ærøfærgen sejler")
 
 
-def test_a_bad_month_in_the_date_line_is_refused(tmp_path, corpus_dir) -> None:
+def test_a_bad_month_in_the_date_line_is_refused(tmp_path: Path, corpus_dir: Path) -> None:
     with pytest.raises(InputFileError, match="month is not 01-12"):
         add_file(_write(tmp_path, "a.txt", ARTICLE.replace("2023-06", "2023-13").encode()),
                  open_corpus(corpus_dir), date="2023-06")
 
 
-def test_the_same_text_is_not_added_twice(tmp_path, corpus_dir) -> None:
+def test_the_same_text_is_not_added_twice(tmp_path: Path, corpus_dir: Path) -> None:
     catalog = open_corpus(corpus_dir)
     seed = SEEDS / "002_f0782c8e115b1d7c.txt"
     before = _snapshot(corpus_dir)

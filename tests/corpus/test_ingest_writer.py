@@ -29,7 +29,8 @@ def test_rendered_text_has_the_seed_format_and_parses_back() -> None:
     article, problems = parse_article(text, "x.txt")
     assert problems == []
     assert (article.title, article.date) == ("Natfærge til Fanø", "2023-06")
-    assert [p.text for p in article.paragraphs] == ["Natfærge til Fanø", "Første afsnit her.", "Andet afsnit her."]
+    assert [p.text for p in article.paragraphs] == [
+        "Natfærge til Fanø", "Første afsnit her.", "Andet afsnit her."]
 
 
 def test_an_undated_article_has_no_date_prefix() -> None:
@@ -45,7 +46,7 @@ def test_fingerprint_ignores_date_line_line_ends_and_spacing_only() -> None:
     assert len(text_fingerprint(text)) == 16 and int(text_fingerprint(text), 16) >= 0
 
 
-def test_next_number_continues_the_seeds(tmp_path) -> None:
+def test_next_number_continues_the_seeds(tmp_path: Path) -> None:
     assert next_number(tmp_path) == 0
     for seed in SEEDS.iterdir():
         (tmp_path / seed.name).write_bytes(seed.read_bytes())
@@ -55,7 +56,7 @@ def test_next_number_continues_the_seeds(tmp_path) -> None:
     assert next_number(tmp_path) == 42
 
 
-def test_write_article_leaves_exactly_the_article_and_its_sidecar(tmp_path) -> None:
+def test_write_article_leaves_exactly_the_article_and_its_sidecar(tmp_path: Path) -> None:
     text = render_article("Titel her", "2024-09", ["Et afsnit."])
     record = SourceRecord(url="https://vp.example/a", title="Titel her", added="2024-09-03T14:20:11Z")
     path = write_article(tmp_path, text, record.to_json())
@@ -70,7 +71,7 @@ def test_write_article_leaves_exactly_the_article_and_its_sidecar(tmp_path) -> N
     assert read_source_record(path.with_name(path.stem + ".meta.json")) == record
 
 
-def test_a_taken_name_is_never_overwritten(tmp_path) -> None:
+def test_a_taken_name_is_never_overwritten(tmp_path: Path) -> None:
     text = render_article("Titel", "2024-09", ["Et afsnit."])
     # Another writer published number 000 with this very name a moment ago.
     taken = tmp_path / f"000_{text_fingerprint(text)}.txt"
@@ -79,7 +80,7 @@ def test_a_taken_name_is_never_overwritten(tmp_path) -> None:
     assert path.name.startswith("001_") and taken.read_text() == "someone else's"
 
 
-def test_an_unwritable_corpus_folder_is_named_in_one_line(tmp_path) -> None:
+def test_an_unwritable_corpus_folder_is_named_in_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     with pytest.raises(CorpusWriteError, match=f"^corpus folder {blocker / 'articles'} is not writable"):
@@ -89,7 +90,7 @@ def test_an_unwritable_corpus_folder_is_named_in_one_line(tmp_path) -> None:
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders anyway")
-def test_a_read_only_corpus_folder_is_refused(tmp_path) -> None:
+def test_a_read_only_corpus_folder_is_refused(tmp_path: Path) -> None:
     tmp_path.chmod(0o555)
     try:
         with pytest.raises(CorpusWriteError, match="not writable"):
@@ -98,7 +99,7 @@ def test_a_read_only_corpus_folder_is_refused(tmp_path) -> None:
         tmp_path.chmod(0o755)
 
 
-def test_ensure_writable_creates_a_new_corpus_folder(tmp_path) -> None:
+def test_ensure_writable_creates_a_new_corpus_folder(tmp_path: Path) -> None:
     ensure_writable(tmp_path / "ny" / "korpus")
     assert list((tmp_path / "ny" / "korpus").iterdir()) == []  # the probe is gone
 

@@ -14,6 +14,7 @@ feed updates (`send_text`, `press_button`, `inline_query`, `add_update`), inject
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -118,6 +119,7 @@ class FakeTelegram:
         self._thread: threading.Thread | None = None
         self._stop: asyncio.Event | None = None
         self._new_update: asyncio.Event | None = None
+        self._deliveries: set[asyncio.Task[None]] = set()  # webhook pushes under way
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -208,9 +210,7 @@ class FakeTelegram:
             webhook = dict(self._state.webhook)
         if self._loop is not None:
             if webhook.get("url"):
-                self._loop.call_soon_threadsafe(
-                    lambda: asyncio.ensure_future(self._deliver(update, webhook))
-                )
+                self._loop.call_soon_threadsafe(self._deliver_soon, update, webhook)
             elif self._new_update is not None:
                 self._loop.call_soon_threadsafe(self._new_update.set)
         return int(update["update_id"])
@@ -354,7 +354,9 @@ class FakeTelegram:
         with self._lock:
             return len(self._state.updates)
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(
+        self, predicate: Callable[[], Any], timeout: float = 5.0,  # noqa: ASYNC109 (test helper)
+    ) -> Any:
         """Wait (without blocking the caller's event loop) until `predicate()` is truthy."""
         deadline = time.monotonic() + timeout
         while True:
@@ -422,10 +424,8 @@ class FakeTelegram:
             if ready or remaining <= 0:
                 return ready
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), remaining)
-            except TimeoutError:
-                pass
 
     async def _api_sendMessage(self, params: JSON) -> JSON:
         chat_id = int(params["chat_id"])
@@ -545,7 +545,7 @@ class FakeTelegram:
             pending = list(self._state.updates) if url else []
             webhook = dict(self._state.webhook)
         for update in pending:
-            asyncio.ensure_future(self._deliver(update, webhook))
+            self._deliver_soon(update, webhook)
         return True
 
     async def _api_getWebhookInfo(self, params: JSON) -> JSON:
@@ -559,6 +559,13 @@ class FakeTelegram:
         return True
 
     # -- helpers ------------------------------------------------------------------------------------
+
+    def _deliver_soon(self, update: JSON, webhook: JSON) -> None:
+        """Push an update to the webhook in a task of the server's loop."""
+        # Keep a reference: the event loop holds tasks only weakly.
+        task = asyncio.ensure_future(self._deliver(update, webhook))
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
 
     async def _deliver(self, update: JSON, webhook: JSON) -> None:
         """POST an update to the webhook, as Telegram does, retrying briefly until it's taken."""
@@ -577,10 +584,8 @@ class FakeTelegram:
             if response is not None and response.code == 200:
                 with self._lock:
                     self._state.delivered_to_webhook.append((update["update_id"], 200))
-                    try:
+                    with contextlib.suppress(ValueError):  # taken by getUpdates meanwhile
                         self._state.updates.remove(update)
-                    except ValueError:
-                        pass
                 return
             await asyncio.sleep(0.05)
 
@@ -696,10 +701,8 @@ class _MethodHandler(tornado.web.RequestHandler):
             return
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        try:
+        with contextlib.suppress(tornado.iostream.StreamClosedError):
             self.finish(json.dumps(body))
-        except tornado.iostream.StreamClosedError:
-            pass
 
     def _params(self) -> JSON:
         content_type = self.request.headers.get("Content-Type", "")

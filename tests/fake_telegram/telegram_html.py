@@ -80,7 +80,7 @@ def parse_html(text: str) -> str:
 def _decode_entity(name: str) -> str:
     if name in _NAMED:
         return _NAMED[name]
-    code = int(name[2:], 16) if name.startswith("#x") else int(name[1:])
+    code = int(name[2:], 16) if name.startswith("#x") else int(name[1:])  # noqa: FURB166 ("#x")
     return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
 
 
