@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 
@@ -55,13 +55,16 @@ def words(text: str) -> list[str]:
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, normalised word) of each word of `text`, offsets into `text` itself."""
-    spans = []
-    for match in _TOKEN.finditer(text):
-        word = normalize(match.group())
-        if word[0].isdigit():
-            word = _NUMBER_GROUPING.sub("", word)
-        spans.append((match.start(), match.end(), word))
-    return spans
+    return [(match.start(), match.end(), _normal_word(match.group()))
+            for match in _TOKEN.finditer(text)]
+
+
+@lru_cache(maxsize=200_000)
+def _normal_word(matched: str) -> str:
+    word = normalize(matched)
+    if word[0].isdigit():
+        word = _NUMBER_GROUPING.sub("", word)
+    return word
 
 
 @cache
@@ -83,6 +86,9 @@ class Analyzer:
     _memo: dict[tuple[str, str], tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    _word_memo: dict[tuple[str, str], tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def stem(self, word: str, language: str) -> str:
         """The folded stem of one normalised word."""
@@ -94,8 +100,15 @@ class Analyzer:
 
     def word_tokens(self, word: str, language: str) -> list[str]:
         """Index tokens for one surface word: its stem, plus parts of compounds."""
-        whole, heads = self.word_parts(word, language)
-        return whole + heads
+        key = (word, language)
+        found = self._word_memo.get(key)
+        if found is None:
+            whole, heads = self.word_parts(word, language)
+            found = tuple(whole + heads)
+            if len(self._word_memo) >= _MEMO_LIMIT:
+                self._word_memo.clear()
+            self._word_memo[key] = found
+        return list(found)
 
     def word_parts(self, word: str, language: str) -> tuple[list[str], list[str]]:
         """A word's tokens in two kinds: the words written (the stem; for "nato-sjefen" also
@@ -152,10 +165,8 @@ class Analyzer:
             key = (matched, language)
             found = memo.get(key)
             if found is None:
-                word = normalize(matched)
-                if word[0].isdigit():
-                    word = _NUMBER_GROUPING.sub("", word)
-                found = tuple(self.word_tokens(word, language))
+                whole, heads = self.word_parts(_normal_word(matched), language)
+                found = tuple(whole + heads)
                 if len(memo) >= _MEMO_LIMIT:
                     memo.clear()
                 memo[key] = found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -28,11 +28,15 @@ class Hit:
     gloss: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        # The fields one by one: dataclasses.asdict deep-copies, a tenth of a full answer's time.
+        data = {name: getattr(self, name) for name in _HIT_FIELDS}
         data["score"] = round(self.score, 4)
         data["highlights"] = [list(span) for span in self.highlights]
         data["gloss"] = [list(pair) for pair in self.gloss]
         return data
+
+
+_HIT_FIELDS = tuple(field.name for field in fields(Hit))
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,11 +267,8 @@ class PassageTable:
 
     def neighbours(self, doc: int) -> list[int]:
         """The passages just before and after `doc` in the same article."""
-        ordinal = self._article_of[doc]
-        return [
-            other for other in (doc - 1, doc + 1)
-            if 0 <= other < len(self) and self._article_of[other] == ordinal
-        ]
+        passages = self.article_passages(int(self._article_of[doc]))
+        return [other for other in (doc - 1, doc + 1) if passages.start <= other < passages.stop]
 
     # storage ---------------------------------------------------------------------------------
 

@@ -319,11 +319,9 @@ class Bm25Index:
             for part, start, stop in self._spans(term_id):
                 segment = self._parts[part]
                 docs = segment.docs[start:stop]
-                local = wanted - int(self._bases[part])
-                where = np.searchsorted(docs, local)
-                inside = (where < len(docs)) & (local >= 0)
-                found = np.zeros(len(wanted), dtype=bool)
-                found[inside] = docs[where[inside]] == local[inside]
+                local = wanted - int(self._bases[part]) if part else wanted
+                where = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
+                found = docs[where] == local  # ordinals of other parts never match
                 if found.any():
                     tf = segment.tf[start:stop][where[found]]
                     values[found] = posting_scores(self._params, idf, tf, self._norms[wanted[found]])
