@@ -24,9 +24,9 @@ from kilde.bot.telegram_app.callbacks import CHANGED_PARAGRAPH, GONE_ARTICLE
 from kilde.bot.telegram_app.formatting import ABSTENTION
 from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
 from kilde.bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
+from kilde.corpus.atomic import write_atomically
 from kilde.corpus.ingest.add import AddedArticle, add_url, open_corpus
 from kilde.corpus.ingest.fetch import FetchLimits
-from kilde.corpus.atomic import write_atomically
 from kilde.retrieval.engine import Engine
 from tests.bot.conftest import ADMIN, USER, BotFactory, copy_corpus
 from tests.bot.helpers import QUESTION, first_reply
@@ -41,7 +41,7 @@ SJOFLY_TITLE = "Elektrisk sjøfly skal fly mellom Bergen og Stavanger (2024-09)"
 SJOFLY_QUESTION = "What will a ticket on the electric seaplane from Bergen to Stavanger cost?"
 LOGGER = "kilde.bot.telegram_app.reload"
 
-Live = Callable[..., AbstractAsyncContextManager[Application]]  # type: ignore[type-arg]
+Live = Callable[..., AbstractAsyncContextManager[Application]]
 
 
 @pytest.fixture
@@ -54,20 +54,20 @@ def live(bot: BotFactory, corpus: Path, tmp_path: Path) -> Live:
     """`async with live(reload_interval=...) as app:` the bot serving the `corpus` folder."""
     index = tmp_path / "index"
 
-    def running(**overrides: Any) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
+    def running(**overrides: Any) -> AbstractAsyncContextManager[Application]:
         engine = Engine.open(corpus, index_dir=index)
-        return bot(engine_=engine, corpus_dir=corpus, index_dir=index, **overrides)  # type: ignore[no-any-return]
+        return bot(engine_=engine, corpus_dir=corpus, index_dir=index, **overrides)
 
     return running
 
 
-def state(app: Application) -> BotRuntime:  # type: ignore[type-arg]
+def state(app: Application) -> BotRuntime:
     value = app.bot_data[RUNTIME_KEY]
     assert isinstance(value, BotRuntime)
     return value
 
 
-def reloader(app: Application) -> Reloader:  # type: ignore[type-arg]
+def reloader(app: Application) -> Reloader:
     value = app.bot_data[RELOADER_KEY]
     assert isinstance(value, Reloader)
     return value
@@ -194,7 +194,10 @@ async def test_old_context_buttons_follow_the_article_or_say_what_changed(
         buttons = [b["callback_data"] for row in answer["reply_markup"]["inline_keyboard"]
                    for b in row if b["text"].startswith("Context")]
         _, _, cited, _ = buttons[0].split("|")
-        cited_text = state(app).engine.corpus.article(added.id).paragraph(int(cited)).text
+        article = state(app).engine.corpus.article(added.id)
+        paragraph = article.paragraph(int(cited)) if article else None
+        assert paragraph is not None
+        cited_text = paragraph.text
 
         async def rewrite(change: Callable[[list[str]], list[str]]) -> None:
             before = state(app).engine.corpus.article(added.id)
