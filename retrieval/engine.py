@@ -29,11 +29,12 @@ from kilde.retrieval.excerpt import best_excerpt
 from kilde.retrieval.fingerprint import analysis_fingerprint
 from kilde.retrieval.followup import follow_up_question
 from kilde.retrieval.gloss import gloss_pairs
+from kilde.retrieval.answerability import MIN_ANSWERABILITY, answerability
 from kilde.retrieval.index import Bm25Index, Bm25Params
 from kilde.retrieval.indexing import default_analysis, index_articles
 from kilde.retrieval.passages import ArticleInfo, PassageTable
 from kilde.retrieval.query import Query, QueryBuilder
-from kilde.retrieval.ranking import Ranker
+from kilde.retrieval.ranking import Evidence, Ranker
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +88,14 @@ class Engine:
         bridge: Bridge | None = None,
         top_k: int = 3,
         corpus: Corpus | None = None,
+        min_answerability: float = MIN_ANSWERABILITY,
     ) -> None:
         if not passages.live_passage_count():
             raise EmptyCorpusError(f"no citable articles in corpus folder {corpus_dir}")
         self.corpus_dir = corpus_dir
         self.collection: Collection | None = None  # the saved collection, when opened from one
         self.top_k = top_k
+        self.min_answerability = min_answerability
         self._passages = passages
         self._index = index
         self._ranker = Ranker(index, passages)
@@ -193,14 +196,21 @@ class Engine:
         if earlier:
             question = follow_up_question(question, earlier)
         query = self._queries.build(question)
-        ranked = self._ranker.rank(query) if query.concepts else []
-        page = ranked[offset : offset + top_k]
+        ranking = self._ranker.rank(query)
+        confidence = answerability(ranking.evidence)
+        if confidence < self.min_answerability:
+            return Answer(question, query.language, (), confidence)
+        page = ranking.hits[offset : offset + top_k]
         weighted = dict(query.weighted_tokens())
         hits = [
             self._hit(query, weighted, offset + i, doc, score)
             for i, (doc, score) in enumerate(page, 1)
         ]
-        return Answer(question, query.language, tuple(hits))
+        return Answer(question, query.language, tuple(hits), confidence)
+
+    def evidence(self, question: str) -> Evidence | None:
+        """What the answerability score of a question is computed from (for calibration)."""
+        return self._ranker.rank(self._queries.build(question)).evidence
 
     # presentation ----------------------------------------------------------------------------
 

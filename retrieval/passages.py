@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kilde.corpus import Article, Corpus, ParagraphKind
+from kilde.corpus import Article, Corpus
 from kilde.corpus.atomic import atomic_folder
 from kilde.retrieval.errors import IndexFormatError
 
@@ -76,7 +76,7 @@ def citable_paragraphs(
         articles = articles.articles
     for ordinal, article in enumerate(articles):
         for paragraph in article.paragraphs:
-            if paragraph.kind is ParagraphKind.BODY:
+            if paragraph.kind.quoted:
                 yield ordinal, article, paragraph.number, paragraph.text, paragraph.heading
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+
+import simplemma
 from dataclasses import dataclass
 
 from kilde.corpus.language import detect_language
@@ -107,37 +109,11 @@ def normalize_spaces(text: str) -> str:
     return " ".join(normalize_keep_case(text).split())
 
 
-_IRREGULAR = dict(
-    pair.split(":")
-    for pair in """
-    met:meet said:say took:take taken:take went:go gone:go held:hold made:make gave:give
-    given:give came:come told:tell thought:think sought:seek fought:fight won:win lost:lose
-    left:leave led:lead began:begin begun:begin spoke:speak spoken:speak wrote:write
-    written:write chose:choose chosen:choose drew:draw drawn:draw brought:bring sent:send
-    spent:spend struck:strike stood:stand understood:understand knew:know known:know saw:see
-    seen:see became:become rose:rise risen:rise fell:fall fallen:fall broke:break broken:break
-    kept:keep meant:mean paid:pay sold:sell bought:buy built:build caught:catch fled:flee
-    shot:shoot threw:throw thrown:throw withdrew:withdraw withdrawn:withdraw forbade:forbid
-    forbidden:forbid sprang:spring drove:drive driven:drive ran:run flew:fly flown:fly
-    grew:grow grown:grow found:find felt:feel heard:hear lay:lie laid:lay hid:hide hidden:hide
-    """.split()
-)
-
-
 def english_lemmas(word: str) -> list[str]:
-    """The word and its likely dictionary forms ("demanded" → "demand", "met" → "meet")."""
-    forms = [word]
-    if word in _IRREGULAR:
-        forms.append(_IRREGULAR[word])
-    for suffix, replacement in (
-        ("'s", ""), ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
-        ("ing", ""), ("ing", "e"), ("ly", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            forms.append(word[: len(word) - len(suffix)] + replacement)
-    if len(word) > 4 and word[-3:-2] == word[-4:-3] and word.endswith(("ed", "ing")):
-        forms.append(word[: -3 if word.endswith("ed") else -4])  # "planned" → "plan"
-    return list(dict.fromkeys(forms))
+    """The word and its dictionary form ("demanded" → "demand", "met" → "meet", "settlers" →
+    "settler"), by simplemma's English lemmatizer; a possessive "'s" is dropped first."""
+    word = word.removesuffix("'s").removesuffix("’s")
+    return list(dict.fromkeys([word, simplemma.lemmatize(word, lang="en")]))
 
 
 class QueryBuilder:

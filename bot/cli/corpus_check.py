@@ -6,7 +6,7 @@ import argparse
 
 from kilde.bot.engine_loading import CorpusFolderError
 from kilde.config import Settings
-from kilde.corpus import CorpusError, ParagraphKind, load_corpus
+from kilde.corpus import CorpusError, load_corpus
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise CorpusFolderError(str(error)) from None
     print(f"{corpus.directory}: {len(corpus.articles)} articles")
     for article in corpus.articles:
-        citable = sum(p.kind is ParagraphKind.BODY for p in article.paragraphs)
+        citable = sum(p.kind.quoted for p in article.paragraphs)
         print(
             f"  {article.source}  {article.date or 'no date':7}  {article.language}  "
             f"{len(article.paragraphs):3} paragraphs ({citable} citable)  {article.label}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.fake_telegram import FakeTelegram
 
 QUESTION = "What did Russia demand from NATO?"
-NONSENSE = "Which pizza toppings are best with pineapple?"
+NONSENSE = "Who won the 2022 World Cup?"  # names nothing the articles mention
 
 
 async def first_reply(fake: FakeTelegram, chat_id: int, count: int = 1) -> list[dict]:
