@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
     args = parser.parse_args(argv)
-    rows: list[tuple[str, list[float] | None, bool]] = []
+    rows: list[tuple[str, list[float] | None, bool]] = []  # set, features (None: no evidence)
     for name, gold_file, corpus_folder in SETS:
         corpus_dir = SHIPPED_CORPUS_DIR if corpus_folder is None else args.eval_dir / corpus_folder
         engine = Engine.open(corpus_dir)
@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     beta = fit(x, y, weight)
     print(f"BIAS = {beta[0]:.4f}")
     print(f"WEIGHTS = ({', '.join(f'{b:.4f}' for b in beta[1:])})")
-    scores = {id(r): 1.0 / (1.0 + np.exp(-(beta[0] + np.dot(beta[1:], r[1])))) for r in usable}
+    scores = {id(r): 1.0 / (1.0 + np.exp(-(beta[0] + np.dot(beta[1:], np.array(r[1])))))
+              for r in usable}
     print()
     print("| threshold | " + " | ".join(f"{name}: answerable refused / unanswerable answered"
                                          for name, _, _ in SETS) + " |")

@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = {name.strip() for name in args.sets.split(",") if name.strip()}
     rows = []
     answerability: list[tuple[str, bool, bool, float]] = []  # set, answerable, success@3, score
-    misses = open(args.misses, "w", encoding="utf-8") if args.misses else None
+    misses = args.misses.open("w", encoding="utf-8") if args.misses else None
     for name, gold_file, corpus_folder in SETS:
         if chosen and name not in chosen:
             continue
@@ -195,9 +195,10 @@ def print_tables(rows: list[dict], answerability: list[tuple[str, bool, bool, fl
         refused = sum(a[3] < threshold for a in answerable)
         answered = sum(a[3] >= threshold for a in unanswerable)
         kept = sum(a[2] and a[3] >= threshold for a in answerable)
-        print(f"| {threshold:.2f} | {refused}/{len(answerable)} ({100 * refused / max(1, len(answerable)):.1f} %) | "
-              f"{answered}/{len(unanswerable)} ({100 * answered / max(1, len(unanswerable)):.0f} %) | "
-              f"{kept}/{len(answerable)} |")
+        refused_pct = 100 * refused / max(1, len(answerable))
+        answered_pct = 100 * answered / max(1, len(unanswerable))
+        print(f"| {threshold:.2f} | {refused}/{len(answerable)} ({refused_pct:.1f} %) | "
+              f"{answered}/{len(unanswerable)} ({answered_pct:.0f} %) | {kept}/{len(answerable)} |")
 
 
 if __name__ == "__main__":

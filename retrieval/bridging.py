@@ -48,7 +48,7 @@ def fold_names(lexicon: Lexicon) -> dict[str, str]:
     """Stem (in every language) of every name variant → the group's canonical token."""
     plain = Analyzer()
     canonical: dict[str, str] = {}
-    groups = {group for group in lexicon.names.values()}
+    groups = set(lexicon.names.values())
     for group in sorted(groups):
         singles = [v for v in _single_words(group) if len(v) >= 3 and v.isalpha()]
         if len(singles) < 2:

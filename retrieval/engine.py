@@ -22,6 +22,7 @@ from kilde.corpus import Corpus, load_corpus
 from kilde.corpus.reader import article_entries
 from kilde.retrieval.analysis import Analyzer, word_spans
 from kilde.retrieval.answer import Answer, Hit
+from kilde.retrieval.answerability import MIN_ANSWERABILITY, answerability
 from kilde.retrieval.bridging import Bridge
 from kilde.retrieval.collection import Collection
 from kilde.retrieval.errors import EmptyCorpusError
@@ -29,7 +30,6 @@ from kilde.retrieval.excerpt import best_excerpt
 from kilde.retrieval.fingerprint import analysis_fingerprint
 from kilde.retrieval.followup import follow_up_question
 from kilde.retrieval.gloss import gloss_pairs
-from kilde.retrieval.answerability import MIN_ANSWERABILITY, answerability
 from kilde.retrieval.index import Bm25Index, Bm25Params
 from kilde.retrieval.indexing import default_analysis, index_articles
 from kilde.retrieval.passages import ArticleInfo, PassageTable

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 import simplemma
-from dataclasses import dataclass
 
 from kilde.corpus.language import detect_language
 from kilde.retrieval import stopwords

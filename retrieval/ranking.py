@@ -17,7 +17,7 @@ import numpy as np
 
 from kilde.retrieval.index import Bm25Index
 from kilde.retrieval.passages import PassageTable
-from kilde.retrieval.query import Concept, Query
+from kilde.retrieval.query import Query
 
 # Each constant was measured with `python -m benchmarks.quality` on every set of shared/eval at
 # once (benchmarks/README.md has the table); "success@3" below is that table's.
@@ -136,7 +136,10 @@ class Ranker:
         columns = []
         for concept in query.concepts:
             whole = [(t, 1.0) for t, _ in concept.tokens if t not in concept.parts]
-            present = (self._index.scores_for(whole, everything) > 0) if whole else np.zeros(len(everything), bool)
+            present = (
+                self._index.scores_for(whole, everything) > 0
+                if whole else np.zeros(len(everything), bool)
+            )
             columns.append(np.maximum.reduceat(present.astype(np.float64), starts))
         per_article = {o: [float(c[i]) for c in columns] for i, o in enumerate(articles)}
         return {doc: per_article[ordinals[doc]] for doc in pool}
