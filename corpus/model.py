@@ -19,8 +19,9 @@ class ParagraphKind(StrEnum):
 
     @property
     def citable(self) -> bool:
-        """Worth showing as context around a quote (the title included)."""
-        return self in (ParagraphKind.BODY, ParagraphKind.TITLE, ParagraphKind.CAPTION)
+        """Worth showing as context around a quote (the title included; a caption is mostly
+        a photo credit there)."""
+        return self in (ParagraphKind.BODY, ParagraphKind.TITLE)
 
     @property
     def quoted(self) -> bool:
