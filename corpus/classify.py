@@ -29,6 +29,14 @@ _CAPTION_CREDIT = re.compile(
     r"\b(?:foto|photo|fotos|illustrasjon|illustration|grafikk|grafik)\s*:", re.IGNORECASE)
 # An all-capitals label opening the paragraph, as in "ANKOMMER: ..." (short ones like "USA:" are titles).
 _CAPTION_LABEL = re.compile(r"^[A-ZÆØÅÄÖ][A-ZÆØÅÄÖ .,/-]{4,}:\s")
+# A line that only names the source of the paragraph before it ("Det skriver Reuters.", "Det
+# melder Washington Post.", "Dette opplyser politiet til NTB."): it never answers anything.
+_ATTRIBUTION = re.compile(
+    r"^(?:det|dette|så|sådan|slik)\s+(?:skriver|skrev|melder|meldte|opplyser|oplyser|sier|siger|"
+    r"sa|sagde|rapporterer|bekrefter|bekræfter|erfarer|meddeler|melder)\b[^.!?]{0,60}[.!?]?$",
+    re.IGNORECASE,
+)
+ATTRIBUTION_MAX_WORDS = 10
 _SENTENCE_END = re.compile(r"[.!?:;…][\"”»)']*$")
 
 HEADING_MAX_WORDS = 8
@@ -36,7 +44,10 @@ TITLE_MAX_WORDS = 20
 
 
 def _is_boilerplate(text: str) -> bool:
-    return bool(_BOILERPLATE.match(text.strip()))
+    text = text.strip()
+    if len(text.split()) <= ATTRIBUTION_MAX_WORDS and _ATTRIBUTION.match(text):
+        return True
+    return bool(_BOILERPLATE.match(text))
 
 
 def _is_caption(text: str) -> bool:

@@ -176,8 +176,10 @@ class QueryBuilder:
         parts = [t for _, heads in per_language for t in heads if t not in own]
         expansion: dict[str, float] = {}
         weight = TRANSLATION_WEIGHT
+        variants: list[str] = []
         if self._bridge is not None and written_name is not None:
-            own += [t for t in self._bridge.name_variants(written_name) if t not in own]
+            variants = [t for t in self._bridge.name_variants(written_name) if t not in own]
+            own += variants
         if self._bridge is not None and not word[0].isdigit():
             if language == "en":
                 for form in english_lemmas(word):
@@ -192,8 +194,9 @@ class QueryBuilder:
                     if part[:1].isupper()
                     for lang in SCANDINAVIAN
                 }
-                # Every own stem: a Norwegian word's stem differs from the Danish one.
-                for token in (t for t in own if t not in name_stems):
+                # Every own stem (a Norwegian word's stem differs from the Danish one), but not
+                # the other spellings of a name: "USA" is no "state" to pivot to "udtale".
+                for token in (t for t in own if t not in name_stems and t not in variants):
                     for synonym, reliability in self._bridge.pivot(token).items():
                         expansion[synonym] = max(expansion.get(synonym, 0.0), reliability)
         return _concept(word, own, expansion, weight, is_name=is_name, parts=parts)

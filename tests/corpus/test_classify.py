@@ -16,6 +16,9 @@ from kilde.corpus.model import ParagraphKind as K
         "Publisert: Nå nettopp",
         "les også Russland med nye krav til Nato: Slik vil Putin endre Europa",
         "Læs også: Sådan gik mødet",
+        "Det skriver Reuters.",  # an attribution line alone answers nothing
+        "Det melder Washington Post.",
+        "Dette oplyser politiet til Ritzau",
     ],
 )
 def test_boilerplate(text: str) -> None:
@@ -51,3 +54,14 @@ def test_title_is_the_first_unpunctuated_line_even_after_a_caption() -> None:
 
 def test_a_lead_sentence_is_body_not_title() -> None:
     assert classify_paragraphs(["Vesten og Rusland er på \"helt forskellige spor\".", "Mere."])[0] is K.BODY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Det skriver Reuters, som har talt med flere kilder i Kreml om forhandlingene og kravene.",
+        "Det sier Stoltenberg etter møtet, og legger til at Nato står samlet.",
+    ],
+)
+def test_an_attribution_that_says_more_is_body(text: str) -> None:
+    assert classify_paragraphs(["Et langt første afsnit. Med flere sætninger.", text])[1] is K.BODY

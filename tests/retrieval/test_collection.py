@@ -46,7 +46,11 @@ def _same_as_built_at_once(engine: Engine, corpus: Path) -> None:
     assert engine.passage_count == fresh.passage_count
     assert engine.article_count == fresh.article_count
     for question in QUESTIONS:
-        assert _hits(engine, question) == _hits(fresh, question), question
+        # The re-ranked score (coverage, context) on top of BM25 may differ in its last bit
+        # where Okapi's average idf sums its terms in another order across segments.
+        (scores, untied), (fresh_scores, fresh_untied) = _hits(engine, question), _hits(fresh, question)
+        assert scores == pytest.approx(fresh_scores, rel=1e-12), question
+        assert {(a, n) for a, n, _ in untied} == {(a, n) for a, n, _ in fresh_untied}, question
 
 
 def _manifest(index: Path) -> dict:
