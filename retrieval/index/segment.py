@@ -136,33 +136,53 @@ def merge_segments(parts: Sequence[tuple[Segment, np.ndarray | None]]) -> Segmen
     """One segment of the live documents of `parts` (segment, live mask or None), in order.
 
     The result is what `build_segment` gives for those documents' tokens, array for array.
+    Two passes and no sort: the first numbers the terms in order of first appearance and counts
+    their live postings, which fixes every term's place in the output; the second copies each
+    part's postings to their places (parts in order, so documents ascend within a term).
     """
     vocabulary: dict[str, int] = {}
-    pieces: list[tuple[np.ndarray, ...]] = []
+    plans: list[tuple[np.ndarray, np.ndarray]] = []  # per part: new id and live df per term
+    for segment, live in parts:
+        order, df = segment.first_appearance(live)
+        terms = segment.terms
+        for term_id in order.tolist():
+            vocabulary.setdefault(terms[term_id], len(vocabulary))
+        new_id = np.fromiter((vocabulary.get(term, -1) for term in terms), dtype=np.int64,
+                             count=len(terms))
+        plans.append((new_id, np.asarray(df, dtype=np.int64)))
+    counts = np.zeros(len(vocabulary), dtype=np.int64)
+    for new_id, df in plans:
+        present = df > 0
+        counts[new_id[present]] += df[present]  # a term appears once per part: no repeats
+    offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    total = int(offsets[-1])
+    docs_out = np.empty(total, dtype=np.int32)
+    tf_out = np.empty(total, dtype=np.int32)
+    rank_out = np.empty(total, dtype=np.int32)
+    filled = offsets[:-1].copy()  # each term's next free place
     lengths: list[np.ndarray] = []
     base = 0
-    for segment, live in parts:
-        order, _ = segment.first_appearance(live)
-        for term_id in order.tolist():
-            vocabulary.setdefault(segment.terms[term_id], len(vocabulary))
-        new_id = np.array([vocabulary.get(t, -1) for t in segment.terms], dtype=np.int32)
-        term_of = np.repeat(new_id, segment.document_frequencies())
-        docs, tf, rank = segment.docs, segment.tf, segment.rank
+    for (segment, live), (new_id, df) in zip(parts, plans, strict=True):
+        docs, tf, rank = np.asarray(segment.docs), np.asarray(segment.tf), np.asarray(segment.rank)
         if live is None:
-            renumber = np.arange(segment.n_documents, dtype=np.int32) + base
+            docs = docs + np.int32(base)
             lengths.append(np.asarray(segment.doc_lengths))
         else:
-            renumber = (np.cumsum(live, dtype=np.int64) - 1 + base).astype(np.int32)
             keep = live[docs]
-            term_of, docs, tf, rank = term_of[keep], docs[keep], tf[keep], rank[keep]
+            renumber = (np.cumsum(live, dtype=np.int64) - 1 + base).astype(np.int32)
+            docs, tf, rank = renumber[docs[keep]], tf[keep], rank[keep]
             lengths.append(np.asarray(segment.doc_lengths)[live])
-        pieces.append((term_of, renumber[docs], np.asarray(tf), np.asarray(rank)))
+        present = df > 0
+        runs, places = df[present], filled[new_id[present]]
+        # The kept postings come term by term (ascending local ids), `runs[i]` for term i.
+        shift = np.repeat(places - (np.cumsum(runs) - runs), runs)
+        destination = shift + np.arange(len(docs), dtype=np.int64)
+        docs_out[destination] = docs
+        tf_out[destination] = tf
+        rank_out[destination] = rank
+        filled[new_id[present]] += runs
         base += len(lengths[-1])
-    if not pieces:
-        return build_segment([])
-    term_of, docs, tf, rank = (np.concatenate([piece[i] for piece in pieces]) for i in range(4))
-    del pieces
-    doc_lengths = np.concatenate(lengths).astype(np.int32)
-    # Within one term the postings come segment by segment, each with ascending docs: the
-    # stable grouping keeps them ascending.
-    return _group_by_term(list(vocabulary), term_of, docs, tf, rank, doc_lengths)
+    doc_lengths = (np.concatenate(lengths).astype(np.int32) if lengths
+                   else np.zeros(0, dtype=np.int32))
+    return Segment(list(vocabulary), offsets, docs_out, tf_out, rank_out, doc_lengths)

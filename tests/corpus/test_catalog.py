@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kilde.corpus.ingest.add import add_file, open_corpus
-from kilde.corpus.ingest.catalog import CATALOGUE_FILE, Catalog
+from kilde.corpus.ingest.catalog import CATALOGUE_FILE, JOURNAL_FILE, Catalog
 from kilde.corpus.ingest.errors import DuplicateError
 from kilde.corpus.ingest.urls import normalise_url
 
@@ -79,8 +79,28 @@ def test_an_added_article_is_recorded_and_saved(tmp_path: Path, corpus_dir: Path
     added = add_file(_article_file(tmp_path), catalog)
     assert added.id.startswith("005_")
     saved = json.loads((corpus_dir / CATALOGUE_FILE).read_text(encoding="utf-8"))
-    assert added.path.name in saved["articles"]
-    assert Catalog.open(corpus_dir).find_text(saved["articles"][added.path.name]) == added.id
+    assert added.path.name not in saved["articles"]  # one journal line, not a rewrite
+    [line] = (corpus_dir / JOURNAL_FILE).read_text(encoding="utf-8").splitlines()
+    fingerprint = json.loads(line)["fingerprint"]
+    again = Catalog.open(corpus_dir)
+    assert again.find_text(fingerprint) == added.id and again.next_number == 6
+
+
+def test_the_journal_is_folded_into_the_catalogue(tmp_path: Path, corpus_dir: Path) -> None:
+    catalog = Catalog.open(corpus_dir, journal_limit=2)
+    for number in range(2):
+        add_file(_article_file(tmp_path, ARTICLE.replace("Fanø", f"Fanø {number}")), catalog)
+    assert not (corpus_dir / JOURNAL_FILE).exists()
+    saved = json.loads((corpus_dir / CATALOGUE_FILE).read_text(encoding="utf-8"))
+    assert len(saved["articles"]) == 7 and saved["next_number"] == 7
+
+
+def test_a_journal_line_cut_short_by_a_crash_is_ignored(tmp_path: Path, corpus_dir: Path) -> None:
+    added = add_file(_article_file(tmp_path), open_corpus(corpus_dir))
+    with open(corpus_dir / JOURNAL_FILE, "a", encoding="utf-8") as journal:
+        journal.write('{"article": "999_x.txt", "finger')
+    catalog = Catalog.open(corpus_dir)
+    assert added.path.name in catalog.articles and "999_x.txt" not in catalog.articles
 
 
 @pytest.mark.parametrize("damage", ["{not json", json.dumps({"format": "other"}), ""])
