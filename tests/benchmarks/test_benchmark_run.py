@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.corpus import generate, iter_paragraphs, make_queries, tokenize
 from benchmarks.run import COLUMNS, main, parse_size
 
 
-def test_tiny_benchmark_prints_the_whole_table(tmp_path, capsys):
+def test_tiny_benchmark_prints_the_whole_table(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["--sizes", "2k", "--queries", "30", "--loads", "1", "--data-dir", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     header = [cell.strip() for cell in lines[1].strip("|").split("|")]
@@ -19,7 +24,7 @@ def test_tiny_benchmark_prints_the_whole_table(tmp_path, capsys):
     assert row[header.index("same top-k")] == "30/30"  # ranks exactly as rank-bm25
 
 
-def test_generated_corpus_is_deterministic_and_in_the_seeds_format(tmp_path):
+def test_generated_corpus_is_deterministic_and_in_the_seeds_format(tmp_path: Path) -> None:
     first = generate(300, data_dir=tmp_path / "a")
     second = generate(300, data_dir=tmp_path / "b")
     files = sorted(first.glob("*.txt"))

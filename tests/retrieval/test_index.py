@@ -68,7 +68,7 @@ def variant(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
-def reference(documents, variant):
+def reference(documents: list[list[str]], variant: str) -> rank_bm25.BM25:
     return REFERENCE[variant](documents)
 
 
@@ -77,12 +77,19 @@ def index(documents: list[list[str]], variant: str) -> Bm25Index:
     return Bm25Index.build(iter(documents), variant=variant)
 
 
-def test_corpus_has_a_token_in_more_than_half_the_documents(documents, index):
+def test_corpus_has_a_token_in_more_than_half_the_documents(
+    documents: list[list[str]],
+    index: Bm25Index,
+) -> None:
     assert index.document_frequency(COMMON) > len(documents) / 2
     assert index.n_documents == len(documents)
 
 
-def test_scores_and_order_equal_rank_bm25(documents, reference, index):
+def test_scores_and_order_equal_rank_bm25(
+    documents: list[list[str]],
+    reference: rank_bm25.BM25,
+    index: Bm25Index,
+) -> None:
     for query in _queries(documents):
         expected = reference.get_scores(query)
         got = index.top_k([(token, 1.0) for token in query], 10)
@@ -98,14 +105,22 @@ def test_scores_and_order_equal_rank_bm25(documents, reference, index):
         )
 
 
-def test_top_k_with_large_k_returns_every_matching_document(documents, reference, index):
+def test_top_k_with_large_k_returns_every_matching_document(
+    documents: list[list[str]],
+    reference: rank_bm25.BM25,
+    index: Bm25Index,
+) -> None:
     query = ["ord3", "ord17", "ord250"]
     expected = reference.get_scores(query)
     got = index.top_k([(t, 1.0) for t in query], len(documents))
     assert [doc for doc, _ in got] == _reference_top(expected, documents, query, len(documents))
 
 
-def test_weights_scale_each_token(documents, reference, index):
+def test_weights_scale_each_token(
+    documents: list[list[str]],
+    reference: rank_bm25.BM25,
+    index: Bm25Index,
+) -> None:
     query = [("ord2", 0.5), ("ord40", 2.0), (COMMON, 0.25), ("ord2", 1.5)]
     expected = sum(weight * reference.get_scores([token]) for token, weight in query)
     got = index.top_k(query, 20)
@@ -114,7 +129,7 @@ def test_weights_scale_each_token(documents, reference, index):
         assert score == pytest.approx(expected[doc], abs=1e-6)
 
 
-def test_defaults_match_rank_bm25(variant, index):
+def test_defaults_match_rank_bm25(variant: str, index: Bm25Index) -> None:
     reference_params = REFERENCE[variant]([["a"]])
     assert index.params.k1 == reference_params.k1 and index.params.b == reference_params.b
     if variant == "okapi":
@@ -123,7 +138,11 @@ def test_defaults_match_rank_bm25(variant, index):
         assert index.params.delta == reference_params.delta
 
 
-def test_save_and_load_give_identical_results(documents, index, tmp_path):
+def test_save_and_load_give_identical_results(
+    documents: list[list[str]],
+    index: Bm25Index,
+    tmp_path: Path,
+) -> None:
     index.save(tmp_path / "index")
     loaded = Bm25Index.load(tmp_path / "index")
     assert isinstance(loaded.merged().docs.base, np.memmap)  # memory-mapped, not read in
@@ -135,7 +154,10 @@ def test_save_and_load_give_identical_results(documents, index, tmp_path):
         assert loaded.document_frequency(query[0]) == index.document_frequency(query[0])
 
 
-def test_saving_again_replaces_the_index_atomically(documents, tmp_path):
+def test_saving_again_replaces_the_index_atomically(
+    documents: list[list[str]],
+    tmp_path: Path,
+) -> None:
     target = tmp_path / "index"
     Bm25Index.build(documents[:100]).save(target)
     Bm25Index.build(documents).save(target)
@@ -143,14 +165,14 @@ def test_saving_again_replaces_the_index_atomically(documents, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["index"]  # no temporary folders left over
 
 
-def test_parameters_are_checked():
+def test_parameters_are_checked() -> None:
     with pytest.raises(ValueError, match="variant"):
         Bm25Index.build([["a"]], variant="bm25x")
     with pytest.raises(TypeError, match="sequences of tokens"):
         Bm25Index.build(["a text, not tokens"])
 
 
-def test_empty_corpus_and_empty_query(tmp_path):
+def test_empty_corpus_and_empty_query(tmp_path: Path) -> None:
     empty = Bm25Index.build([])
     assert empty.n_documents == 0
     assert empty.top_k([("a", 1.0)], 5) == []
@@ -164,7 +186,7 @@ def test_empty_corpus_and_empty_query(tmp_path):
     assert Bm25Index.build([[], []]).top_k([("a", 1.0)], 5) == []
 
 
-def test_tokens_of_any_kind_round_trip(tmp_path):
+def test_tokens_of_any_kind_round_trip(tmp_path: Path) -> None:
     tokens = ["æblegrød", "line\nbreak", '"quoted"', "", "emoji🙂"]
     index = Bm25Index.build([tokens, ["x"]])
     index.save(tmp_path / "i")
@@ -186,13 +208,13 @@ def _truncate(path: Path) -> None:
 @pytest.mark.parametrize(
     "name", ["docs.npy", "tf.npy", "rank.npy", "offsets.npy", "vocab.json", "doc_lengths.npy"]
 )
-def test_truncated_file_is_reported(saved, name):
+def test_truncated_file_is_reported(saved: Path, name: str) -> None:
     _truncate(saved / name)
     with pytest.raises(IndexFormatError, match=name):
         Bm25Index.load(saved)
 
 
-def test_missing_or_corrupt_pieces_are_reported(saved, tmp_path):
+def test_missing_or_corrupt_pieces_are_reported(saved: Path, tmp_path: Path) -> None:
     with pytest.raises(IndexFormatError, match="not a saved index"):
         Bm25Index.load(tmp_path / "nowhere")
 
@@ -201,14 +223,14 @@ def test_missing_or_corrupt_pieces_are_reported(saved, tmp_path):
         Bm25Index.load(saved)
 
 
-def test_garbage_with_the_right_size_is_reported(saved):
+def test_garbage_with_the_right_size_is_reported(saved: Path) -> None:
     path = saved / "offsets.npy"
     path.write_bytes(b"\x00" * path.stat().st_size)
     with pytest.raises(IndexFormatError, match=r"offsets\.npy"):
         Bm25Index.load(saved)
 
 
-def test_corrupt_manifest_and_other_versions_are_reported(saved):
+def test_corrupt_manifest_and_other_versions_are_reported(saved: Path) -> None:
     manifest = saved / "manifest.json"
     original = json.loads(manifest.read_text())
     manifest.write_text(json.dumps({**original, "version": 999}))
@@ -220,7 +242,7 @@ def test_corrupt_manifest_and_other_versions_are_reported(saved):
     assert issubclass(IndexFormatError, RetrievalError)
 
 
-def test_progress_bar_does_not_change_the_index(capsys):
+def test_progress_bar_does_not_change_the_index(capsys: pytest.CaptureFixture[str]) -> None:
     documents = _corpus(5000)
     quiet = Bm25Index.build(documents)
     shown = Bm25Index.build(iter(documents), progress=True)
