@@ -9,6 +9,10 @@ from collections.abc import Callable
 # quote or dash; "12. februar" and "USA's" stay whole.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»']?\s+(?=[\"“«'–\-A-ZÆØÅÄÖ0-9])")
 SHORT_SENTENCE = 80
+# A paragraph this short is quoted whole: cutting it saves the reader little and may cut away
+# the sentence that answers when its words differ from the question's ("Det er beskeden fra
+# ... Sergej Lavrov. De to mødtes torsdag i Stockholm." for "Where did they meet?").
+WHOLE_PARAGRAPH = 320
 
 
 def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
@@ -25,9 +29,10 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
 
 
 def best_excerpt(paragraph: str, sentence_score: Callable[[str], float]) -> str:
-    """The best-scoring sentence, joined with its best neighbour when that adds to the answer."""
+    """The whole paragraph when it is short, else the best-scoring sentence, joined with its
+    best neighbour when that adds to the answer."""
     spans = sentence_spans(paragraph)
-    if len(spans) <= 1:
+    if len(spans) <= 1 or len(paragraph) <= WHOLE_PARAGRAPH:
         return paragraph
     scores = [sentence_score(paragraph[s:e]) for s, e in spans]
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))

@@ -140,3 +140,18 @@ def test_dev_evaluation_meets_the_bar(engine: Engine) -> None:
         assert scores.abstained_wrongly == 0, scores
         assert scores.abstained_correctly == scores.unanswerable, scores
         assert scores.ndcg_at_5 >= 0.80, scores
+
+
+def test_an_excerpt_keeps_the_sentence_that_answers(engine: Engine) -> None:
+    answer = engine.ask("Where did Blinken and Lavrov meet in December?", top_k=3)
+    assert any("De to mødtes torsdag i Stockholm" in hit.excerpt for hit in answer.hits)
+
+
+def test_long_paragraphs_are_cut_to_the_sentences_that_answer() -> None:
+    from kilde.retrieval.excerpt import WHOLE_PARAGRAPH, best_excerpt
+
+    filler = "Dette er en lang setning om noe helt annet enn spørsmålet handler om. " * 6
+    paragraph = filler + "Lavrov og Blinken møttes i Genève. " + filler
+    assert len(paragraph) > WHOLE_PARAGRAPH
+    excerpt = best_excerpt(paragraph, lambda sentence: float("Genève" in sentence))
+    assert "Genève" in excerpt and len(excerpt) < len(paragraph) and excerpt in paragraph
