@@ -303,3 +303,12 @@ def test_missing_data_file_is_reported(tmp_path: Path) -> None:
     (folder / "names.tsv").unlink()
     with pytest.raises(LexiconError, match=r"cannot read lexicon file .*names\.tsv"):
         Lexicon.from_directory(folder)
+
+
+def test_no_glossary_key_is_an_english_stop_word() -> None:
+    """A question's stop words are dropped before any lookup: such a row would be dead data."""
+    from kilde.retrieval import stopwords
+    from kilde.retrieval.lexicon import load_lexicon
+
+    dead = [key for key in load_lexicon().glossary if key in stopwords.ENGLISH]
+    assert dead == []
