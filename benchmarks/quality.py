@@ -106,11 +106,18 @@ class PlainBm25:
 
 
 def run_kilde(engine: Engine, questions: Sequence[GoldQuestion]) -> list[tuple[QuestionResult, Answer]]:
-    """Each question's graded result with the engine as configured, and its answer."""
+    """Each question's graded result, abstaining below the engine's threshold, and its answer
+    as ranked with no threshold (so that the threshold table can try every other one)."""
+    threshold, engine.min_answerability = engine.min_answerability, 0.0
     out = []
-    for question in questions:
-        answer = engine.ask(question.question, top_k=DEPTH)
-        out.append((QuestionResult(question, grade_hits(question, answer), not answer.answered), answer))
+    try:
+        for question in questions:
+            answer = engine.ask(question.question, top_k=DEPTH)
+            abstained = not answer.answered or answer.answerability < threshold
+            grades = () if abstained else grade_hits(question, answer)
+            out.append((QuestionResult(question, grades, abstained), answer))
+    finally:
+        engine.min_answerability = threshold
     return out
 
 
@@ -146,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         row = {"set": name, "questions": len(questions), "kilde": score([r for r, _ in results]),
                "seconds": elapsed}
         for result, answer in results:
-            answerability.append((name, result.question.answerable,
-                                  bool(result.success_at_3), answer.answerability))
+            ranked_success = 2 in grade_hits(result.question, answer)[:3]
+            answerability.append((name, result.question.answerable, ranked_success,
+                                  answer.answerability))
             if misses:
                 misses.write(json.dumps({
                     "set": name, "id": result.question.id, "question": result.question.question,
