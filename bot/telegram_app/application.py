@@ -72,9 +72,10 @@ class BotTuning:
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
     poll_timeout: float = 10.0  # seconds a getUpdates long poll waits
-    retries: int = 3  # for network errors and 5xx
-    backoff: float = 0.5  # first retry delay; doubles each time
-    rate_limit_retries: int = 3  # for 429 "retry after"
+    retries: int = 3  # for timeouts and 5xx of requests that are safe to repeat
+    backoff: float = 0.5  # first retry delay; doubles each time (at most 10 s)
+    outage_budget: float = 300.0  # seconds an unsent request keeps trying through an outage
+    rate_limit_retries: int = 20  # for 429 "retry after" (each waits as long as Telegram asks)
     overall_rate: float = 30.0  # messages per second (Telegram's broadcast limit)
     group_rate: float = 20.0  # messages per minute in one group
     concurrency: int = 32  # messages handled at the same time
@@ -115,7 +116,7 @@ def build_application(settings: Settings, engine: Engine,
     if settings.telegram_token is None:
         raise ValueError("no Telegram token in the settings")
     request = RetryingRequest(
-        retries=tuning.retries, backoff=tuning.backoff,
+        retries=tuning.retries, backoff=tuning.backoff, outage_budget=tuning.outage_budget,
         connection_pool_size=tuning.concurrency + tuning.interactive + 8,
         connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
         write_timeout=tuning.read_timeout, pool_timeout=tuning.read_timeout,

@@ -14,7 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from kilde.bot.querylog import summary_lines
@@ -262,9 +262,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure and tell the user something went wrong; the bot keeps serving."""
+    """Log the failure and tell the user something went wrong; the bot keeps serving.
+
+    Not after a network failure: the reply may have been delivered before the connection
+    failed, and an apology under an answer would be the bot saying a second thing."""
     logger.error("error while handling an update: %s", context.error, exc_info=context.error)
-    if not isinstance(update, Update):
+    lost = isinstance(context.error, NetworkError) and not isinstance(context.error, BadRequest)
+    if not isinstance(update, Update) or lost:
         return
     message = update.effective_message
     if update.callback_query is not None:

@@ -1,7 +1,17 @@
-"""The HTTP layer under PTB: retries network errors and 5xx answers from the Bot API with backoff.
+"""The HTTP layer under PTB: retries what is safe to repeat, and only that.
 
-429 "retry after" is not handled here but by PTB's AIORateLimiter above this layer, which
-knows how long Telegram asked it to wait.
+A request that may have reached Telegram is never sent again unless repeating it changes
+nothing: a `sendMessage` that timed out after Telegram took it, or whose connection dropped, or
+that got a 5xx after it was processed, would be delivered twice. So:
+
+- not sent at all (connection refused, connect timeout, no free connection): retried with
+  backoff for up to `outage_budget` seconds (default five minutes), whatever the method: an
+  answer waits out an outage of the Bot API and then goes out;
+- a timeout, a dropped connection or a 5xx after sending: retried `retries` times only for
+  methods that can be repeated safely (`SAFE_TO_REPEAT`: reads, the "typing" action, settings);
+- 429 "retry after" is not handled here but by PTB's AIORateLimiter above this layer, which
+  waits as long as Telegram asks and holds back the other requests meanwhile (429 means the
+  request was refused, so repeating it is safe).
 """
 
 from __future__ import annotations
@@ -9,18 +19,35 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import httpx
 from telegram.error import NetworkError
 from telegram.request import HTTPXRequest, RequestData
 
 logger = logging.getLogger(__name__)
 
+# Methods whose repetition changes nothing a user can see.
+SAFE_TO_REPEAT = frozenset({
+    "getMe", "getUpdates", "getWebhookInfo", "setWebhook", "deleteWebhook", "getMyCommands",
+    "setMyCommands", "deleteMyCommands", "sendChatAction", "getChat", "getChatMember",
+})
+# httpx errors raised before a single byte of the request went out.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+MAX_DELAY = 10.0  # seconds between two tries during an outage
+
+
+def never_sent(error: NetworkError) -> bool:
+    """Whether the request certainly did not reach the server (PTB keeps httpx's error as the
+    cause)."""
+    return isinstance(error.__cause__, _NOT_SENT)
+
 
 class RetryingRequest(HTTPXRequest):
-    """HTTPXRequest that retries failed connections, timeouts and 5xx up to `retries` times."""
+    """HTTPXRequest that retries unsent requests through an outage, and failed idempotent ones."""
 
-    def __init__(self, *, retries: int = 3, backoff: float = 0.5, **kwargs: object) -> None:
+    def __init__(self, *, retries: int = 3, backoff: float = 0.5, outage_budget: float = 300.0,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.retries, self.backoff = retries, backoff
+        self.retries, self.backoff, self.outage_budget = retries, backoff, outage_budget
 
     async def do_request(  # type: ignore[override]
         self, url: str, method: str, request_data: RequestData | None = None,
@@ -28,20 +55,33 @@ class RetryingRequest(HTTPXRequest):
     ) -> tuple[int, bytes]:
         # Only the method's name is ever logged: the URL holds the bot token.
         api_method = url.rsplit("/", 1)[-1]
-        attempt = 0
+        repeatable = api_method in SAFE_TO_REPEAT
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self.outage_budget
+        attempt = failures = 0
         while True:
             try:
                 code, payload = await super().do_request(
                     url, method, request_data, **timeouts)  # type: ignore[arg-type]
             except NetworkError as error:
-                if attempt >= self.retries:
+                if never_sent(error):
+                    if loop.time() >= give_up_at:
+                        raise
+                    problem = f"not sent ({error})"
+                elif repeatable and failures < self.retries:
+                    failures += 1
+                    problem = f"network error ({error})"
+                else:
+                    if not repeatable:
+                        logger.warning("Bot API %s failed after sending; not repeated, as it "
+                                       "may have been delivered: %s", api_method, error)
                     raise
-                problem = f"network error ({error})"
             else:
-                if code < 500 or attempt >= self.retries:
+                if code < 500 or not repeatable or failures >= self.retries:
                     return code, payload
+                failures += 1
                 problem = f"HTTP {code}"
-            delay = self.backoff * 2**attempt
+            delay = min(self.backoff * 2**attempt, MAX_DELAY, max(give_up_at - loop.time(), 0))
             logger.warning("Bot API %s: %s; retrying in %.1fs", api_method, problem, delay)
             await asyncio.sleep(delay)
             attempt += 1

@@ -19,7 +19,7 @@ from tests.fake_telegram import FakeTelegram
 # Short timeouts and backoffs so that fault tests take a second, not a minute.
 FAST = BotTuning(
     connect_timeout=1.0, read_timeout=1.0, poll_timeout=1, retries=2, backoff=0.05,
-    rate_limit_retries=2, concurrency=8,
+    concurrency=8,
 )
 USER = 501
 ADMIN = 502

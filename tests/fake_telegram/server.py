@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import re
 import threading
 import time
@@ -49,6 +50,7 @@ _CHAT_ACTIONS = {
     "upload_video_note",
 }
 JSON = dict[str, Any]
+DROPPED = 0  # the status `handle` returns for "close the connection without an answer"
 # Our own fields on stored bot messages: the HTML as sent, and when it arrived (perf_counter).
 _BOOKKEEPING = ("html", "received")
 
@@ -79,6 +81,10 @@ class Fault:
     description: str = "Internal Server Error"
     retry_after: int | None = None
     hang: float = 0.0  # seconds to hang before dropping the request unanswered
+    # Do what was asked first (a message is delivered), then fail: as Telegram does when its
+    # answer is lost on the way back.
+    after_delivery: bool = False
+    drop: bool = False  # close the connection instead of answering
 
 
 @dataclass
@@ -99,6 +105,11 @@ class _State:
     delivered_to_webhook: list[tuple[int, int]] = field(default_factory=list)
     chats: dict[int, JSON] = field(default_factory=dict)
     bot_message_count: int = 0
+    outages: dict[str, float] = field(default_factory=dict)  # method -> seconds down
+    rate_limits: dict[str, float] = field(default_factory=dict)  # method -> seconds per chat
+    last_accepted: dict[tuple[str, int], float] = field(default_factory=dict)
+    query_times: dict[str, float] = field(default_factory=dict)  # callback/inline id -> asked
+    expired: list[str] = field(default_factory=list)  # queries answered too late
 
 
 class FakeTelegram:
@@ -120,6 +131,10 @@ class FakeTelegram:
         self._stop: asyncio.Event | None = None
         self._new_update: asyncio.Event | None = None
         self._deliveries: set[asyncio.Task[None]] = set()  # webhook pushes under way
+        self._server: tornado.httpserver.HTTPServer | None = None
+        self._app: tornado.web.Application | None = None
+        self._closing: asyncio.Future[None] | None = None
+        self.query_timeout = 15.0  # seconds Telegram lets a callback or inline query wait
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -165,12 +180,13 @@ class FakeTelegram:
         )
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
-        server = tornado.httpserver.HTTPServer(app)
-        server.add_sockets(sockets)
+        self._app = app
+        self._server = tornado.httpserver.HTTPServer(app)
+        self._server.add_sockets(sockets)
         ready.set()
         await self._stop.wait()
-        server.stop()
-        await server.close_all_connections()
+        self._server.stop()
+        await self._server.close_all_connections()
 
     # -- building updates -------------------------------------------------------------------
 
@@ -267,11 +283,14 @@ class FakeTelegram:
         }
         with self._lock:
             self._state.callback_queries[query_id] = query
+            self._state.query_times[query_id] = time.monotonic()
         self.add_update({"callback_query": query})
         return query_id
 
     def inline_query(self, user: JSON, query: str) -> str:
         query_id = str(next(self._ids))
+        with self._lock:
+            self._state.query_times[query_id] = time.monotonic()
         self.add_update({"inline_query": {
             "id": query_id, "from": user, "query": query, "offset": "", "chat_type": "sender",
         }})
@@ -291,6 +310,28 @@ class FakeTelegram:
             queue = self._state.faults.setdefault(method, deque())
             for _ in range(times):
                 queue.append(Fault(status, description, retry_after))
+
+    def deliver_then_fail(self, method: str, *, status: int = 502, hang: float = 0.0,
+                          drop: bool = False, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method` (a message is delivered), then answer
+        `status`, or hang for `hang` seconds, or drop the connection: the bot cannot tell."""
+        with self._lock:
+            queue = self._state.faults.setdefault(method, deque())
+            for _ in range(times):
+                queue.append(Fault(status=status, description="Bad Gateway", hang=hang,
+                                   after_delivery=True, drop=drop))
+
+    def outage_on(self, method: str, seconds: float) -> None:
+        """When `method` is next called, go down for `seconds`: stop listening (connections are
+        refused) and close every open connection, then listen again on the same port."""
+        with self._lock:
+            self._state.outages[method] = seconds
+
+    def rate_limit(self, method: str, seconds: float) -> None:
+        """Accept `method` once per `seconds` in each chat; sooner gets 429 with retry_after,
+        as Telegram limits a bot to about one message a second in a chat."""
+        with self._lock:
+            self._state.rate_limits[method] = seconds
 
     def hang_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Make the next `times` calls of `method` hang for `seconds`, then drop them."""
@@ -384,8 +425,13 @@ class FakeTelegram:
         with self._lock:
             faults = self._state.faults.get(method)
             fault = faults.popleft() if faults else None
+            outage = self._state.outages.pop(method, None)
+        if outage is not None:
+            await self._go_down(outage)
+            return DROPPED, {}
         try:
-            if fault is not None:
+            self._check_rate(method, params)
+            if fault is not None and not fault.after_delivery:
                 if fault.hang:
                     await asyncio.sleep(fault.hang)
                     raise ApiError(504, "Gateway Timeout")
@@ -395,6 +441,13 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found")
             result = await handler(params)
             status, body = 200, {"ok": True, "result": result}
+            if fault is not None:  # done, and now the answer is lost
+                if fault.hang:
+                    await asyncio.sleep(fault.hang)
+                if fault.drop or fault.hang:
+                    status, body = DROPPED, {}
+                else:
+                    raise ApiError(fault.status, fault.description)
         except ApiError as error:
             status = error.status
             body = {"ok": False, "error_code": error.status, "description": error.description}
@@ -403,6 +456,28 @@ class FakeTelegram:
         with self._lock:
             self._state.calls.append(Call(method, params, status, time.monotonic()))
         return status, body
+
+    def _check_rate(self, method: str, params: JSON) -> None:
+        with self._lock:
+            interval = self._state.rate_limits.get(method)
+            if interval is None or params.get("chat_id") is None:
+                return
+            key, now = (method, int(params["chat_id"])), time.monotonic()
+            last = self._state.last_accepted.get(key)
+            if last is not None and now - last < interval:
+                wait = max(1, math.ceil(interval - (now - last)))
+                raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
+            self._state.last_accepted[key] = now
+
+    async def _go_down(self, seconds: float) -> None:
+        """Refuse connections for `seconds` (the listening socket is closed), then come back."""
+        assert self._server is not None
+        down = self._server
+        down.stop()
+        self._closing = asyncio.ensure_future(down.close_all_connections())
+        await asyncio.sleep(seconds)
+        self._server = tornado.httpserver.HTTPServer(self._app)  # a stopped one stays stopped
+        self._server.add_sockets(tornado.netutil.bind_sockets(self.port, "127.0.0.1"))
 
     async def _api_getMe(self, params: JSON) -> JSON:
         return self.bot_user()
@@ -475,8 +550,24 @@ class FakeTelegram:
         self._chat_of(int(params["chat_id"]))
         return True
 
+    def _check_fresh(self, query_id: str) -> None:
+        """Telegram refuses answers to a callback or inline query that waited too long."""
+        with self._lock:
+            asked = self._state.query_times.get(query_id)
+            if asked is not None and time.monotonic() - asked > self.query_timeout:
+                self._state.expired.append(query_id)
+                raise ApiError(400, "Bad Request: query is too old and response timeout "
+                                    "expired or query ID is invalid")
+
+    @property
+    def expired_queries(self) -> list[str]:
+        """Callback and inline queries the bot answered after Telegram's timeout."""
+        with self._lock:
+            return list(self._state.expired)
+
     async def _api_answerCallbackQuery(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id"))
+        self._check_fresh(query_id)
         with self._lock:
             if query_id not in self._state.callback_queries:
                 raise ApiError(400, "Bad Request: query is too old and response timeout "
@@ -490,6 +581,7 @@ class FakeTelegram:
         return True
 
     async def _api_answerInlineQuery(self, params: JSON) -> bool:
+        self._check_fresh(str(params.get("inline_query_id")))
         results = params.get("results") or []
         if len(results) > 50:
             raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
@@ -697,7 +789,10 @@ class _MethodHandler(tornado.web.RequestHandler):
     async def _handle(self, token: str, method: str) -> None:
         params = self._params()
         status, body = await self.fake.handle(token, method, params)
-        if self.request.connection.stream.closed():  # type: ignore[union-attr]
+        stream = self.request.connection.stream  # type: ignore[union-attr]
+        if status == DROPPED and not stream.closed():
+            stream.close()
+        if stream.closed():
             return
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
