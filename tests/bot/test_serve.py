@@ -81,7 +81,7 @@ async def test_serve_answers_then_shuts_down_cleanly_without_logging_the_token(
         )
         try:
             await first_reply(fake, USER)
-            fake.fail_next("sendMessage", 502)  # a retry gets logged as well
+            fake.fail_next("sendChatAction", 502)  # a retry gets logged as well
             fake.send_text(fake.private_chat(USER), QUESTION)
             await first_reply(fake, USER, 2)
         finally:
