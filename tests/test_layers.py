@@ -1,9 +1,11 @@
-"""The layers import one way, as the README's map of the code says: corpus → config → retrieval →
-bot. A module may import from its own folder and from the folders before it, never after."""
+"""The README's map of the code stays true: the layers import one way (corpus → config →
+retrieval → bot; a module imports from its own folder and the folders before it, never after),
+and every file the map names exists."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -33,3 +35,19 @@ def test_a_layer_imports_only_from_the_layers_before_it(layer: str) -> None:
     wrong = {str(path.relative_to(ROOT)): sorted(_kilde_imports(path) - allowed)
              for path in modules if _kilde_imports(path) - allowed}
     assert wrong == {}
+
+
+def _map_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## The code: a map")
+    return readme[start:readme.index("\n## ", start + 1)]
+
+
+def test_every_file_the_readme_map_names_exists() -> None:
+    named = set(re.findall(r"`([\w./]+\.(?:py|md))`", _map_section()))
+    assert len(named) > 20
+    # A name is a path from the repository root, or from one of the folders the map names.
+    folders = [ROOT, *(ROOT / layer for layer in LAYERS), ROOT / "bot" / "cli",
+               ROOT / "bot" / "telegram_app", ROOT / "tests", ROOT / "benchmarks"]
+    missing = sorted(name for name in named if not any((f / name).exists() for f in folders))
+    assert missing == []
