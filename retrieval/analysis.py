@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 import Stemmer
 
 from kilde.retrieval import stopwords
+from kilde.retrieval.languages import STEMMERS
 
 _INVISIBLE = dict.fromkeys(map(ord, (
     "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060"  # soft hyphen, zero-widths, word joiner
@@ -34,8 +35,6 @@ _NUMBER_GROUPING = re.compile(r"[.\u00a0\u202f ]")
 
 _MEMO_LIMIT = 500_000  # words remembered per analyzer (about 100 MB at most)
 _VERB_ENDINGS = ("edes", "ede", "tes", "des", "te", "de", "es")
-STEMMER_NAMES = {"da": "danish", "no": "norwegian", "en": "english"}
-LANGUAGES = tuple(STEMMER_NAMES)
 
 
 def normalize_keep_case(text: str) -> str:
@@ -69,7 +68,7 @@ def _normal_word(matched: str) -> str:
 
 @cache
 def _stemmer(language: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(STEMMER_NAMES[language])
+    return Stemmer.Stemmer(STEMMERS[language])
 
 
 @dataclass(frozen=True)

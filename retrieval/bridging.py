@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kilde.retrieval import stopwords
-from kilde.retrieval.analysis import LANGUAGES, Analyzer, words
+from kilde.retrieval.analysis import Analyzer, words
+from kilde.retrieval.languages import ARTICLE_LANGUAGES, STEMMERS
 from kilde.retrieval.lexicon import Lexicon
 
-SCANDINAVIAN = ("da", "no")
 MAX_TRANSLATIONS = 6
 MAX_PIVOT_WORDS = 3
 METONYMS_FILE = Path(__file__).with_name("data") / "metonyms.tsv"
@@ -55,7 +55,7 @@ def fold_names(lexicon: Lexicon) -> dict[str, str]:
             continue
         target = plain.stem(singles[0], "da")
         for variant in singles:
-            for language in LANGUAGES:
+            for language in STEMMERS:
                 canonical.setdefault(plain.stem(variant, language), target)
     return canonical
 
@@ -65,14 +65,14 @@ def compound_parts(lexicon: Lexicon, min_length: int = 5) -> frozenset[str]:
     plain = Analyzer()
     parts: set[str] = set()
     for translation in lexicon.glossary.values():
-        for language in SCANDINAVIAN:
+        for language in ARTICLE_LANGUAGES:
             for word in _single_words(translation.get(language, ())):
                 stem = plain.stem(word, language)
                 if len(stem) >= min_length:
                     parts.add(stem)
     # The dictionaries' words too: general vocabulary ("regnskog" → "skog") splits like news
     # vocabulary (measured: xquad en-no success@3 0.844 → 0.855, the other sets level).
-    for language in SCANDINAVIAN:
+    for language in ARTICLE_LANGUAGES:
         for targets in lexicon.dictionaries[language].values():
             for word in _single_words(targets.split("|")):
                 if word.isalpha():
@@ -92,7 +92,7 @@ class Bridge:
         # Scandinavian stem → English glossary keys it translates, for pivoting da ↔ no.
         self._pivot: dict[str, list[str]] = defaultdict(list)
         for english, translation in lexicon.glossary.items():
-            for language in SCANDINAVIAN:
+            for language in ARTICLE_LANGUAGES:
                 for word in _single_words(translation.get(language, ())):
                     for token in analyzer.word_tokens(word, language)[:1]:
                         if english not in self._pivot[token]:
@@ -104,7 +104,7 @@ class Bridge:
         curated = self._lexicon.glossary.get(" ".join(phrase.split()).lower(), {})
         translation = self._lexicon.translate(phrase)
         tokens: dict[str, float] = {}
-        for language in SCANDINAVIAN:
+        for language in ARTICLE_LANGUAGES:
             for target in translation.get(language, ())[:MAX_TRANSLATIONS]:
                 reliability = 1.0 if target in curated.get(language, ()) else DICTIONARY_RELIABILITY
                 for token in self._analyzer.tokens(target, language):
@@ -131,7 +131,7 @@ class Bridge:
         """Index tokens of every spelling of a name as written in the question ("US" → "usa")."""
         tokens: list[str] = []
         for variant in self._lexicon.variants(name):
-            for language in SCANDINAVIAN:
+            for language in ARTICLE_LANGUAGES:
                 tokens.extend(self._analyzer.tokens(variant, language))
         return list(dict.fromkeys(tokens))
 

@@ -233,7 +233,7 @@ class Engine:
         ]
         matched = [span for span in spans if any(t in weighted for t in span[2])]
         highlights = tuple((start, end) for start, end, _ in matched)
-        gloss = ()
+        gloss: tuple[tuple[str, str], ...] = ()
         if query.language != article.language:
             gloss = gloss_pairs(
                 ((excerpt[start:end], tokens) for start, end, tokens in matched),

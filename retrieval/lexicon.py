@@ -20,11 +20,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 from kilde.retrieval.errors import LexiconError
+from kilde.retrieval.languages import ARTICLE_LANGUAGES
 
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).with_name("data")
-LANGUAGES = ("da", "no")
 GLOSSARY_FILE = "glossary.tsv"
 NAMES_FILE = "names.tsv"
 DICTIONARY_FILES = {"da": "en-da.tsv", "no": "en-no.tsv"}
@@ -57,7 +57,7 @@ class Lexicon:
     def from_directory(cls, directory: Path) -> Lexicon:
         """Read the four data files from `directory` (raises LexiconError on bad data)."""
         glossary = {
-            english: MappingProxyType(dict(zip(LANGUAGES, targets, strict=True)))
+            english: MappingProxyType(dict(zip(ARTICLE_LANGUAGES, targets, strict=True)))
             for english, targets in _read_tsv(directory / GLOSSARY_FILE, columns=3)
         }
         dictionaries = {
@@ -81,7 +81,7 @@ class Lexicon:
         key = _normalise(word)
         curated = self.glossary.get(key, {})
         result = {}
-        for language in LANGUAGES:
+        for language in ARTICLE_LANGUAGES:
             listed = self.dictionaries[language].get(key)
             found = (*curated.get(language, ()), *(listed.split("|") if listed else ()))
             result[language] = tuple(dict.fromkeys(found))

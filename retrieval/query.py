@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import simplemma
@@ -20,8 +21,8 @@ from kilde.retrieval import stopwords
 from kilde.retrieval.analysis import Analyzer, normalize, normalize_keep_case, words
 from kilde.retrieval.bridging import Bridge
 from kilde.retrieval.dates import MONTH_BY_NAME, DatePreference, find_date_preference
+from kilde.retrieval.languages import ARTICLE_LANGUAGES, QUESTION_LANGUAGES
 
-SCANDINAVIAN = ("da", "no")
 MAX_QUESTION_WORDS = 64
 TRANSLATION_WEIGHT = 1.0
 PIVOT_WEIGHT = 0.5
@@ -50,12 +51,14 @@ class Query:
     concepts: tuple[Concept, ...]
     dates: DatePreference
 
-    def weighted_tokens(self) -> list[tuple[str, float]]:
-        """All (token, weight) pairs, the same token's weights added up."""
+    def weighted_tokens(self, scales: Sequence[float] | None = None) -> list[tuple[str, float]]:
+        """All (token, weight) pairs, each concept's weights times its scale (1 by default),
+        the same token's weights added up, in order of first appearance."""
         merged: dict[str, float] = {}
-        for concept in self.concepts:
+        for at, concept in enumerate(self.concepts):
+            scale = scales[at] if scales is not None else 1.0
             for token, weight in concept.tokens:
-                merged[token] = merged.get(token, 0.0) + weight
+                merged[token] = merged.get(token, 0.0) + weight * scale
         return list(merged.items())
 
 
@@ -116,8 +119,20 @@ def english_lemmas(word: str) -> list[str]:
     return list(dict.fromkeys([word, simplemma.lemmatize(word, lang="en")]))
 
 
+def _add_best(expansion: dict[str, float], tokens: dict[str, float]) -> None:
+    """Merge translations into `expansion`, keeping each token's most reliable source."""
+    for token, reliability in tokens.items():
+        expansion[token] = max(expansion.get(token, 0.0), reliability)
+
+
 class QueryBuilder:
-    """Builds `Query` objects with one analyzer and, optionally, the cross-language bridge."""
+    """Builds `Query` objects with one analyzer and, optionally, the cross-language bridge.
+
+    A question goes through four steps: its language; the English glossary phrases in it
+    ("defence ministry", one concept each); the period it names (a preference over article
+    dates, not words to look for); then one concept per remaining content word, a full name
+    ("Vladimir Putin") being one concept.
+    """
 
     def __init__(self, analyzer: Analyzer, bridge: Bridge | None = None) -> None:
         self._analyzer = analyzer
@@ -125,33 +140,52 @@ class QueryBuilder:
 
     def build(self, question: str) -> Query:
         question_words = words(question)[:MAX_QUESTION_WORDS]
-        language = detect_language(question, candidates=("en", "da", "no"))
+        language = self._language(question, question_words)
+        seen: set[str] = set()
+        concepts = self._phrase_concepts(question_words, seen) if language == "en" else []
+        dates = find_date_preference(question)
+        if dates.month is not None:
+            seen.update(MONTH_BY_NAME)
+        if dates.year is not None:
+            seen.add(str(dates.year))
+        concepts += self._word_concepts(question, question_words, language, seen)
+        return Query(question, language, tuple(concepts), dates)
+
+    def _language(self, question: str, question_words: list[str]) -> str:
+        language = detect_language(question, candidates=QUESTION_LANGUAGES)
         if language == "en" and self._bridge is not None and not self._bridge.looks_english(question_words):
             # No English function word decided it ("Afviser Peskov, at Rusland vil angribe…"):
             # ask the lexicon which side knows more of the words.
-            language = detect_language(question, candidates=("da", "no"))
-        concepts: list[Concept] = []
-        seen: set[str] = set()
-        if language == "en" and self._bridge is not None:
-            for phrase in self._bridge.phrases(" ".join(question_words)):
-                concept = _concept(
-                    phrase, [], self._bridge.english(phrase), TRANSLATION_WEIGHT, is_name=False
-                )
-                if concept is not None:
-                    concepts.append(concept)
-                    seen.update(phrase.split())
+            language = detect_language(question, candidates=ARTICLE_LANGUAGES)
+        return language
+
+    def _phrase_concepts(self, question_words: list[str], seen: set[str]) -> list[Concept]:
+        """One concept per multi-word glossary phrase of an English question."""
+        if self._bridge is None:
+            return []
+        concepts = []
+        for phrase in self._bridge.phrases(" ".join(question_words)):
+            concept = _concept(phrase, [], self._bridge.english(phrase), TRANSLATION_WEIGHT, is_name=False)
+            if concept is not None:
+                concepts.append(concept)
+                seen.update(phrase.split())
+        return concepts
+
+    def _names(self, question: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+        """The question's names (normalised → as written) and its full names by first word."""
         names = proper_names(question)
         if self._bridge is not None:
             names = {w: n for w, n in names.items() if not self._bridge.is_common_word(n)}
         full_names = {
             group[0]: group for group in full_name_groups(question) if all(w in names for w in group)
         }
-        dates = find_date_preference(question)
-        # The period asked about is a preference over article dates, not words to look for.
-        if dates.month is not None:
-            seen.update(MONTH_BY_NAME)
-        if dates.year is not None:
-            seen.add(str(dates.year))
+        return names, full_names
+
+    def _word_concepts(
+        self, question: str, question_words: list[str], language: str, seen: set[str]
+    ) -> list[Concept]:
+        names, full_names = self._names(question)
+        concepts = []
         for word in question_words:
             if word in seen:
                 continue
@@ -163,43 +197,67 @@ class QueryBuilder:
                 concept = _with_stand_ins(concept, self._bridge.stands_for(word))
             if concept is not None:
                 concepts.append(concept)
-        return Query(question, language, tuple(concepts), dates)
+        return concepts
 
     def _concept(self, word: str, language: str, *, written_name: str | None) -> Concept | None:
+        """One word's concept: its own tokens, its other spellings when it is a name, and its
+        translations (English) or synonyms (Danish, Norwegian) from the lexicon."""
         analyzer = self._analyzer
         is_name = written_name is not None
-        if not is_name and any(analyzer.is_stop_word(word, lang) for lang in (language, *SCANDINAVIAN)):
+        if not is_name and any(
+            analyzer.is_stop_word(word, lang) for lang in (language, *ARTICLE_LANGUAGES)
+        ):
             return None
-        per_language = [analyzer.word_parts(word, lang) for lang in SCANDINAVIAN]
-        own = list(dict.fromkeys(t for whole, _ in per_language for t in whole))
-        own += [t for t in analyzer.inflection_variants(word) if t not in own]
-        parts = [t for _, heads in per_language for t in heads if t not in own]
-        expansion: dict[str, float] = {}
-        weight = TRANSLATION_WEIGHT
+        own, parts = self._own_tokens(word)
         variants: list[str] = []
         if self._bridge is not None and written_name is not None:
             variants = [t for t in self._bridge.name_variants(written_name) if t not in own]
             own += variants
-        if self._bridge is not None and not word[0].isdigit():
-            if language == "en":
-                for form in english_lemmas(word):
-                    for token, reliability in self._bridge.english(form).items():
-                        expansion[token] = max(expansion.get(token, 0.0), reliability)
-            else:
-                weight = PIVOT_WEIGHT
-                # "Minsk" in "Minsk-avtalen" is no form of "minske" (to reduce): names don't pivot.
-                name_stems = {
-                    analyzer.stem(normalize(part), lang)
-                    for part in re.split(r"[-‐‑–]", written_name or "")
-                    if part[:1].isupper()
-                    for lang in SCANDINAVIAN
-                }
-                # Every own stem (a Norwegian word's stem differs from the Danish one), but not
-                # the other spellings of a name: "USA" is no "state" to pivot to "udtale".
-                for token in (t for t in own if t not in name_stems and t not in variants):
-                    for synonym, reliability in self._bridge.pivot(token).items():
-                        expansion[synonym] = max(expansion.get(synonym, 0.0), reliability)
-        return _concept(word, own, expansion, weight, is_name=is_name, parts=parts)
+        if self._bridge is None or word[0].isdigit():
+            return _concept(word, own, {}, TRANSLATION_WEIGHT, is_name=is_name, parts=parts)
+        if language == "en":
+            expansion = self._translations(word)
+            return _concept(word, own, expansion, TRANSLATION_WEIGHT, is_name=is_name, parts=parts)
+        # Every own stem (a Norwegian word's stem differs from the Danish one), but not the
+        # other spellings of a name: "USA" is no "state" to pivot to "udtale".
+        stems = [t for t in own if t not in variants and t not in self._name_stems(written_name)]
+        expansion = self._synonyms(stems)
+        return _concept(word, own, expansion, PIVOT_WEIGHT, is_name=is_name, parts=parts)
+
+    def _own_tokens(self, word: str) -> tuple[list[str], list[str]]:
+        """A word's stems in Danish and Norwegian (with verb forms Snowball keeps apart), and the
+        known parts of its compounds."""
+        per_language = [self._analyzer.word_parts(word, lang) for lang in ARTICLE_LANGUAGES]
+        own = list(dict.fromkeys(t for whole, _ in per_language for t in whole))
+        own += [t for t in self._analyzer.inflection_variants(word) if t not in own]
+        parts = [t for _, heads in per_language for t in heads if t not in own]
+        return own, parts
+
+    def _translations(self, word: str) -> dict[str, float]:
+        """Index tokens of an English word's translations, from each of its lemmas."""
+        assert self._bridge is not None
+        expansion: dict[str, float] = {}
+        for form in english_lemmas(word):
+            _add_best(expansion, self._bridge.english(form))
+        return expansion
+
+    def _synonyms(self, stems: list[str]) -> dict[str, float]:
+        """Index tokens of the glossary synonyms, in both languages, of Danish/Norwegian stems."""
+        assert self._bridge is not None
+        expansion: dict[str, float] = {}
+        for stem in stems:
+            _add_best(expansion, self._bridge.pivot(stem))
+        return expansion
+
+    def _name_stems(self, written_name: str | None) -> set[str]:
+        """Stems of the capitalised parts of a name: "Minsk" in "Minsk-avtalen" is no form of
+        "minske" (to reduce), so names don't pivot."""
+        return {
+            self._analyzer.stem(normalize(part), lang)
+            for part in re.split(r"[-‐‑–]", written_name or "")
+            if part[:1].isupper()
+            for lang in ARTICLE_LANGUAGES
+        }
 
 
 def _concept(

@@ -95,16 +95,15 @@ class Ranker:
         When the question's own word never occurs ("krever"), its synonyms ("krav") are all the
         corpus can match, and they stand in for it at full weight.
         """
-        merged: dict[str, float] = {}
         # In an English question every word is carried by translations alike; the imbalance is
         # in Danish and Norwegian questions, between own words (1.0) and synonyms (PIVOT_WEIGHT).
-        rescale = query.language != "en"
+        if query.language == "en":
+            return query.weighted_tokens()
+        scales = []
         for concept in query.concepts:
             present = [w for t, w in concept.tokens if self._index.document_frequency(t)]
-            scale = 1.0 / max(present) if present and rescale else 1.0
-            for token, weight in concept.tokens:
-                merged[token] = merged.get(token, 0.0) + weight * scale
-        return list(merged.items())
+            scales.append(1.0 / max(present) if present else 1.0)
+        return query.weighted_tokens(scales)
 
     def _neighbours(self, doc: int) -> list[int]:
         return self._passages.neighbours(doc)
