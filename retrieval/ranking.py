@@ -113,12 +113,11 @@ class Ranker:
         word itself (or a translation), PART_CREDIT for only a part of a compound, else 0."""
         presence: dict[int, list[float]] = {doc: [] for doc in docs}
         for concept in query.concepts:
-            whole = [(t, 1.0) for t, _ in concept.tokens if t not in concept.parts]
-            part = [(t, 1.0) for t in concept.parts]
-            full_scores = self._index.scores_for(whole, docs) if whole else [0.0] * len(docs)
-            part_scores = self._index.scores_for(part, docs) if part else [0.0] * len(docs)
-            for doc, full, partial in zip(docs, full_scores, part_scores, strict=True):
-                presence[doc].append(1.0 if full > 0 else PART_CREDIT if partial > 0 else 0.0)
+            whole = [t for t, _ in concept.tokens if t not in concept.parts]
+            has_whole = self._index.contains(whole, docs)
+            has_part = self._index.contains(sorted(concept.parts), docs)
+            for doc, full, partial in zip(docs, has_whole, has_part, strict=True):
+                presence[doc].append(1.0 if full else PART_CREDIT if partial else 0.0)
         return presence
 
     def _article_presence(self, query: Query, pool: list[int]) -> dict[int, list[float]]:
@@ -134,11 +133,8 @@ class Ranker:
         starts = np.cumsum([0] + [len(r) for r in spans[:-1]])
         columns = []
         for concept in query.concepts:
-            whole = [(t, 1.0) for t, _ in concept.tokens if t not in concept.parts]
-            present = (
-                self._index.scores_for(whole, everything) > 0
-                if whole else np.zeros(len(everything), bool)
-            )
+            whole = [t for t, _ in concept.tokens if t not in concept.parts]
+            present = self._index.contains(whole, everything)
             columns.append(np.maximum.reduceat(present.astype(np.float64), starts))
         per_article = {o: [float(c[i]) for c in columns] for i, o in enumerate(articles)}
         return {doc: per_article[ordinals[doc]] for doc in pool}

@@ -310,6 +310,19 @@ class Bm25Index:
         """The query's scores for the given document ordinals (for re-ranking a few candidates)."""
         return self._exact_scores(self._terms(query), np.asarray(ordinals, dtype=np.int64))
 
+    def contains(self, tokens: Sequence[str], ordinals: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Whether each given document has at least one of the tokens (whatever their score:
+        Okapi gives a word in half the documents an idf, and so a score, of exactly 0)."""
+        wanted = np.asarray(ordinals, dtype=np.int64)
+        found_any = np.zeros(len(wanted), dtype=bool)
+        for term_id, _ in self._terms([(token, 1.0) for token in tokens]):
+            for part, start, stop in self._spans(term_id):
+                docs = self._parts[part].docs[start:stop]
+                local = wanted - int(self._bases[part]) if part else wanted
+                where = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
+                found_any |= docs[where] == local
+        return found_any
+
     def _exact_scores(self, terms: list[tuple[int, float]], wanted: np.ndarray) -> np.ndarray:
         """Scores summed term by term in query order, as rank-bm25's get_scores adds them."""
         result = np.zeros(len(wanted), dtype=np.float64)

@@ -322,3 +322,14 @@ def test_a_segmented_index_saves_as_one(documents: list[list[str]], tmp_path: Pa
     assert loaded.n_segments == 1 and loaded.n_documents == len(documents) - 3
     query = [("ord5", 1.0), (COMMON, 1.0)]
     assert [score for _, score in loaded.top_k(query, 10)] == [score for _, score in index.top_k(query, 10)]
+
+
+def test_contains_sees_a_word_whose_okapi_score_is_zero() -> None:
+    """A word in exactly half the documents has an Okapi idf of log(1) = 0, so a score of 0:
+    coverage must still see that the document mentions it."""
+    documents = [["russland", "krav"], ["russland", "nato"], ["nato", "møte"], ["møte", "krav"]]
+    index = Bm25Index.build(documents, variant="okapi")
+    assert list(index.scores_for([("russland", 1.0)], [0, 1])) == [0.0, 0.0]
+    assert list(index.contains(["russland"], [0, 1, 2, 3])) == [True, True, False, False]
+    assert list(index.contains(["ukjent", "møte"], [0, 2, 3])) == [False, True, True]
+    assert list(index.contains([], [0, 1])) == [False, False]
