@@ -1,10 +1,11 @@
-"""Rank passages for a question: BM25 candidates, re-scored, checked for abstention, diversified.
+"""Rank passages for a question: BM25 candidates, re-scored, diversified, with the evidence.
 
 BM25 (the index) finds candidates by the question's weighted tokens. Then each candidate is
 re-scored by how much of the question it covers (its own words, and in part its neighbours' and
 its article's: news paragraphs lean on the ones around them), by the period the question names,
-and by variety across articles. Nothing is returned when no passage mentions enough of the
-question: Kilde then says that nothing answers.
+and by variety across articles. The ranking comes with its `Evidence` (how much of the question
+the best passage and article cover), from which retrieval.answerability decides whether Kilde
+answers at all.
 """
 
 from __future__ import annotations
