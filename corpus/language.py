@@ -7,6 +7,7 @@ three languages (af/av, efter/etter, nu/nå, what/hvad/hva) for a vote to be rel
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _MARKERS: dict[str, frozenset[str]] = {
     "da": frozenset((
@@ -54,12 +55,12 @@ def detect_language(text: str, candidates: tuple[str, ...] = ("da", "no", "en"))
     """The most likely of `candidates` for `text`; the first candidate when there is no evidence."""
     words = [word.lower() for word in _WORD.findall(text)]
     scores = dict.fromkeys(candidates, 0.0)
-    for word in words:
-        for language in candidates:
-            if word in _MARKERS[language]:
-                scores[language] += 1.0
-            if word in _DECISIVE.get(language, ()):
-                scores[language] += 1.0
+    # Counted per distinct word: the same sums as word by word, at a fraction of the lookups.
+    counts = Counter(words)
+    for language in candidates:
+        markers, decisive = _MARKERS[language], _DECISIVE.get(language, frozenset())
+        scores[language] += float(sum(n for word, n in counts.items() if word in markers)
+                                  + sum(n for word, n in counts.items() if word in decisive))
     if "no" in scores and "da" in scores:
         # Norwegian spelling shows even in content words: -sjon, å, ø in place of Danish æ/ø pairs.
         lowered = " ".join(words)

@@ -104,6 +104,7 @@ class PassageTable:
         self._parts: list[tuple[int, bytes | np.ndarray, np.ndarray]] = [(0, text, offsets)]
         self._part_starts = np.zeros(1, dtype=np.int64)
         self._live_articles: np.ndarray | None = None
+        self._tables: list[PassageTable] = [self]  # the single tables side by side here
 
     @classmethod
     def from_corpus(cls, corpus: Corpus) -> PassageTable:
@@ -146,6 +147,7 @@ class PassageTable:
             np.concatenate([np.asarray(t._number_of) for t in tables]),
         )
         table._parts = [(int(doc_bases[i]), t._text, t._offsets) for i, t in enumerate(tables)]
+        table._tables = list(tables)
         table._part_starts = doc_bases[:-1]
         if len(tables) == 1:
             table._text, table._offsets = tables[0]._text, tables[0]._offsets
@@ -250,15 +252,28 @@ class PassageTable:
 
     def article_digests(self) -> dict[str, str]:
         """A digest of each article's record and citable texts, by article id, to tell what a
-        reload added, changed or removed without reading the article files."""
-        digests = {}
+        reload added, changed or removed without reading the article files.
+
+        Tables side by side reuse each part's digests (a reload hashes only its new segment).
+        """
+        digests: dict[str, str] = {}
+        ordinal = 0
+        for table in self._tables:
+            for article_id, digest in table._digest_list:
+                if self.is_live_article(ordinal):
+                    digests[article_id] = digest
+                ordinal += 1
+        return digests
+
+    @cached_property
+    def _digest_list(self) -> list[tuple[str, str]]:
+        """(article id, digest) of every article of a single table, in ordinal order."""
+        digests = []
         for ordinal, article in enumerate(self.articles):
-            if not self.is_live_article(ordinal):
-                continue
             digest = hashlib.sha256(repr(article).encode())
             for doc in self.article_passages(ordinal):
                 digest.update(b"\0" + self.text(doc).encode("utf-8"))
-            digests[article.id] = digest.hexdigest()
+            digests.append((article.id, digest.hexdigest()))
         return digests
 
     def article_dates(self, docs: list[int]) -> dict[int, str | None]:
