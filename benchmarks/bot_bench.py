@@ -1,16 +1,19 @@
-"""Drive 1,000 questions through the real bot and the fake Bot API: `python -m benchmarks.bot_bench`.
+"""The bot under load, through the fake Bot API: `python -m benchmarks.bot_bench`.
 
-The bot (the real PTB Application from `build_application`) long-polls the in-repo fake Bot API
-server (tests/fake_telegram) over loopback HTTP. Questions come from the dev set and a few
-off-corpus ones, cycled to `--questions`, from `--users` private chats. Reported:
+The real PTB Application from `build_application`, with its production tuning (Telegram's
+30 messages/s and 20/min per group, the "typing" action before each answer), long-polls the
+in-repo fake Bot API (tests/fake_telegram) over loopback HTTP. Two phases:
 
-- the bot's own answer time (engine + formatting + buttons, as /stats measures it): median, p99;
-- round trip seen from the server, update queued → answer received (adds polling, the "typing"
-  action and HTTP), for one question at a time and for everything sent at once;
-- questions per second for the burst.
+1. **Questions**: `--questions` questions (dev-set questions and a few others, cycled) from
+   `--chats` private chats, each chat asking its next question once the last one is answered.
+   Reported: answers per second, and the answer time as the asker sees it (question queued at
+   the server → answer received there), p50 and p99; peak RSS of the process.
+2. **Presses during a message load**: the chats ask again while `--presses` Context-button
+   presses arrive at once from 50 users. Telegram refuses an answer to a press that waited more
+   than 15 s ("query is too old"): the fake does the same, and the expired ones are counted.
 
-Telegram's own rate limits (30 messages/s) would make the burst measure the limiter, so the
-benchmark raises them; the flood gate is likewise raised.
+The flood gate is raised (20 chats asking 100 questions each would trip it); nothing else is.
+Run it against another checkout to compare: `PYTHONPATH=<pkg-of-old>:. python -m benchmarks.bot_bench`.
 """
 
 from __future__ import annotations
@@ -18,14 +21,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kilde.bot.telegram_app import BotTuning, build_application, start_polling, stop
-from kilde.bot.telegram_app.runtime import RUNTIME_KEY
 from kilde.config import load_settings
 from kilde.config.settings import SHIPPED_CORPUS_DIR
 from kilde.retrieval.engine import Engine
@@ -34,13 +37,15 @@ from tests.fake_telegram import FakeTelegram
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"
 EXTRA = ["What did Russia demand from NATO?", "Hva krever Russland av USA?",
          "Hvad sagde Peskov til CNN?", "Who won the 2022 World Cup?", "Nato"]
+FIRST_CHAT = 10_000
+PRESSERS = 50
 
 
-def _questions(count: int) -> list[str]:
+def _questions() -> list[str]:
     base = list(EXTRA)
     if DEV.exists():
         base += [item["question"] for item in json.loads(DEV.read_text(encoding="utf-8"))]
-    return [base[i % len(base)] for i in range(count)]
+    return base
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -48,75 +53,93 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _replied(fake: FakeTelegram, count: int) -> Callable[[], bool]:
-    """A predicate: the bot has sent at least `count` messages."""
-    return lambda: fake.bot_message_count >= count
+async def _ask(fake: FakeTelegram, chat_id: int, questions: list[str],
+               latencies: list[float]) -> None:
+    """One chat asking its questions one after another, each once the last is answered."""
+    for question in questions:
+        before = len(fake.bot_messages(chat_id))
+        sent = time.perf_counter()
+        fake.send_text(fake.private_chat(chat_id), question)
+        messages = await fake.wait_for(
+            lambda b=before: (m := fake.bot_messages(chat_id)) and len(m) > b and m, 300)
+        latencies.append(float(messages[-1]["received"]) - sent)
 
 
-async def _drive(fake: FakeTelegram, questions: list[str], users: int,
-                 one_at_a_time: bool) -> tuple[list[float], float]:
-    """Send the questions; returns round-trip times (s) and the wall time for all of them."""
-    sent: dict[tuple[int, int], float] = {}
+async def _load(fake: FakeTelegram, chats: int, count: int) -> tuple[list[float], float]:
+    """`count` questions from `chats` chats; returns answer times and the wall time."""
+    pool = _questions()
+    latencies: list[float] = []
     started = time.perf_counter()
-    before = fake.bot_message_count
-    for number, question in enumerate(questions):
-        user = 10_000 + number % users
-        message = fake.send_text(fake.private_chat(user), question)
-        sent[(user, message["message_id"])] = time.perf_counter()
-        if one_at_a_time:
-            await fake.wait_for(_replied(fake, before + number + 1), 30)
-    await fake.wait_for(_replied(fake, before + len(questions)), 120)
-    wall = time.perf_counter() - started
-    trips = []
-    for answer in fake.bot_messages():
-        key = (answer["chat"]["id"], answer.get("reply_to_message", {}).get("message_id"))
-        if key in sent:
-            trips.append(answer["received"] - sent[key])
-    return trips, wall
+    per_chat = count // chats
+    await asyncio.gather(*(
+        _ask(fake, FIRST_CHAT + n, [pool[(n * per_chat + i) % len(pool)] for i in range(per_chat)],
+             latencies)
+        for n in range(chats)
+    ))
+    return latencies, time.perf_counter() - started
 
 
-async def run(count: int, users: int) -> None:
-    with tempfile.TemporaryDirectory() as index_dir, FakeTelegram() as fake:
-        engine = Engine.open(SHIPPED_CORPUS_DIR, index_dir=Path(index_dir))
+async def _presses(fake: FakeTelegram, answer: dict[str, Any], count: int,
+                   ) -> tuple[list[float], int, int]:
+    """`count` Context presses at once; returns answer times, expired and unanswered counts."""
+    data = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    pressed: dict[str, float] = {}
+    for number in range(count):
+        user = fake.user(20_000 + number % PRESSERS)
+        pressed[fake.press_button(answer, data, user=user)] = time.perf_counter()
+    deadline = time.perf_counter() + 60
+    times: dict[str, float] = {}
+    while len(times) + len(fake.expired_queries) < count and time.perf_counter() < deadline:
+        for query_id in pressed:
+            if query_id not in times and fake.callback_answer(query_id) is not None:
+                times[query_id] = time.perf_counter() - pressed[query_id]
+        await asyncio.sleep(0.05)
+    expired = len(set(fake.expired_queries) & set(pressed))
+    return list(times.values()), expired, count - len(times) - expired
+
+
+async def run(questions: int, chats: int, presses: int) -> None:
+    with tempfile.TemporaryDirectory() as folder, FakeTelegram() as fake:
+        engine = Engine.open(SHIPPED_CORPUS_DIR, index_dir=Path(folder) / "index")
         settings = load_settings(
-            telegram_token=fake.token, telegram_base_url=fake.base_url, flood_limit=1_000_000)
-        tuning = BotTuning(poll_timeout=1, overall_rate=1_000_000, group_rate=1_000_000,
-                           concurrency=32)
+            telegram_token=fake.token, telegram_base_url=fake.base_url, flood_limit=1_000_000,
+            reload_interval=0, state_dir=Path(folder) / "state")
+        tuning = BotTuning(poll_timeout=1)  # production limits; short polls only for a quick stop
         app = build_application(settings, engine, tuning)
         await start_polling(app, tuning)
         try:
-            warm, _ = await _drive(fake, _questions(20), users, one_at_a_time=True)
-            stats = app.bot_data[RUNTIME_KEY].stats
-            stats.durations.clear()
-            sequential, _ = await _drive(fake, _questions(200), users, one_at_a_time=True)
-            own_sequential = list(stats.durations)
-            stats.durations.clear()
-            burst, wall = await _drive(fake, _questions(count), users, one_at_a_time=False)
-            own_burst = list(stats.durations)
+            await _load(fake, chats, chats)  # warm-up: one question per chat
+            latencies, wall = await _load(fake, chats, questions)
+            presser_chat = FIRST_CHAT + chats + 1
+            fake.send_text(fake.private_chat(presser_chat), EXTRA[0])
+            [answer] = await fake.wait_for(lambda: fake.bot_messages(presser_chat), 60)
+            load = asyncio.ensure_future(_load(fake, chats, max(questions // 4, chats)))
+            await asyncio.sleep(1.0)  # the message load is under way
+            press_times, expired, unanswered = await _presses(fake, answer, presses)
+            await load
         finally:
             await stop(app)
-    del warm
-    rows = [
-        ("bot's own answer time, one at a time", own_sequential),
-        (f"bot's own answer time, {count} at once", own_burst),
-        ("round trip via fake API, one at a time", sequential),
-        (f"round trip via fake API, {count} at once", burst),
-    ]
-    print(f"{'measure':<44} {'n':>5} {'median ms':>10} {'p99 ms':>9}")
-    for label, values in rows:
-        print(f"{label:<44} {len(values):>5} {statistics.median(values) * 1000:>10.2f} "
-              f"{_percentile(values, 0.99) * 1000:>9.2f}")
-    print(f"{'questions per second, ' + str(count) + ' at once':<44} {count:>5} "
-          f"{count / wall:>10.1f}")
-    print("target: median own answer time < 20 ms")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"| measure | value |\n|---|---|\n"
+          f"| questions answered | {len(latencies)} of {questions} from {chats} chats |\n"
+          f"| answers per second | {len(latencies) / wall:.1f} |\n"
+          f"| asker's answer time p50 / p99 s | {statistics.median(latencies):.2f} / "
+          f"{_percentile(latencies, 0.99):.2f} |\n"
+          f"| presses during the load | {presses} |\n"
+          f"| presses expired (> 15 s) / unanswered | {expired} / {unanswered} |\n"
+          f"| press answer time p50 / p99 s | "
+          + (f"{statistics.median(press_times):.2f} / {_percentile(press_times, 0.99):.2f}"
+             if press_times else "n/a")
+          + f" |\n| peak RSS MB | {rss:.0f} |")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=int, default=1000)
-    parser.add_argument("--users", type=int, default=50)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--questions", type=int, default=2000)
+    parser.add_argument("--chats", type=int, default=20)
+    parser.add_argument("--presses", type=int, default=1000)
     args = parser.parse_args()
-    asyncio.run(run(args.questions, args.users))
+    asyncio.run(run(args.questions, args.chats, args.presses))
 
 
 if __name__ == "__main__":

@@ -30,10 +30,19 @@ def fsync_directory(path: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
+
+
 def write_temporary(directory: Path, name: str, data: bytes) -> Path:
     """Write `data` to a new hidden, fsynced temporary file in `directory`; returns its path."""
     handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
+        # mkstemp makes the file private (0600); a saved file gets the mode any new file
+        # would get (0644 under the usual umask 022), so that others may read the corpus.
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

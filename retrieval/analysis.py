@@ -33,6 +33,7 @@ _TOKEN = re.compile(
 _HYPHENS = re.compile(r"[-‐‑–]")
 _NUMBER_GROUPING = re.compile(r"[.\u00a0\u202f ]")
 
+MAX_WORD_CHARS = 80  # longer "words" (a run of junk) index as nothing
 _MEMO_LIMIT = 500_000  # words remembered per analyzer (about 100 MB at most)
 _VERB_ENDINGS = ("edes", "ede", "tes", "des", "te", "de", "es")
 
@@ -113,6 +114,8 @@ class Analyzer:
         """A word's tokens in two kinds: the words written (the stem; for "nato-sjefen" also
         "nato" and "sjef"), and the known heads of closed compounds ("forsvarsminister" →
         "minist"), which name something else when they stand alone."""
+        if len(word) > MAX_WORD_CHARS:
+            return [], []  # no word is this long; compound splitting would cost its square
         if word[0].isdigit():
             return [word], []
         if len(word) < 2 or self.is_stop_word(word, language):

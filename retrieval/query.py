@@ -24,6 +24,7 @@ from kilde.retrieval.dates import MONTH_BY_NAME, DatePreference, find_date_prefe
 from kilde.retrieval.languages import ARTICLE_LANGUAGES, QUESTION_LANGUAGES
 
 MAX_QUESTION_WORDS = 64
+MAX_QUESTION_CHARS = 2000
 TRANSLATION_WEIGHT = 1.0
 PIVOT_WEIGHT = 0.5
 PART_WEIGHT = 0.5
@@ -139,6 +140,7 @@ class QueryBuilder:
         self._bridge = bridge
 
     def build(self, question: str) -> Query:
+        question = question[:MAX_QUESTION_CHARS]  # the rest of a 100,000-character paste is noise
         question_words = words(question)[:MAX_QUESTION_WORDS]
         language = self._language(question, question_words)
         seen: set[str] = set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from typing import TextIO
@@ -81,6 +82,13 @@ def _write_json(answer: Answer, out: TextIO) -> None:
     out.flush()
 
 
+def _utf8_stdout() -> TextIO:
+    """Standard output as UTF-8, as the contract's JSON is, whatever the locale says."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8")
+    return sys.stdout
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.top_k is not None and not 1 <= args.top_k <= 50:
         raise UsageError(f"--top-k must be between 1 and 50, got {args.top_k}")
@@ -91,8 +99,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError('reading questions from standard input ("-") needs --json')
     engine = open_engine(settings)
     if batch:
-        for line in sys.stdin:
-            _write_json(engine.ask(line.strip(), top_k=args.top_k), sys.stdout)
+        out = _utf8_stdout()
+        # Bytes, decoded here: a line of invalid UTF-8 becomes U+FFFD where it breaks,
+        # whatever the locale, instead of ending the run or reaching the JSON.
+        for raw in sys.stdin.buffer:
+            line = raw.decode("utf-8", errors="replace")
+            _write_json(engine.ask(line.strip(), top_k=args.top_k), out)
         return 0
     answer = engine.ask(args.question, top_k=args.top_k)
     if args.json:

@@ -58,13 +58,18 @@ async def _check_token(token: str, base_url: str) -> str:
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError
 
+    from kilde.bot.telegram_app.redaction import REDACTED
+
     try:
         async with Bot(token, base_url=base_url) as bot:
             return bot.username
     except InvalidToken:
         raise SettingsError("KILDE_TELEGRAM_TOKEN was rejected by the Bot API") from None
     except NetworkError as error:
-        raise BotApiUnreachableError(f"cannot reach the Bot API: {error}") from None
+        # The error may quote the server's answer, and a proxy's answer may echo the request
+        # path, which holds the token: this line goes to stderr, past the log redaction.
+        problem = str(error).replace(token, REDACTED).replace(token.split(":", 1)[-1], REDACTED)
+        raise BotApiUnreachableError(f"cannot reach the Bot API: {problem}") from None
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -20,6 +20,7 @@ from kilde.retrieval.answer import Answer, Hit
 
 MAX_MESSAGE_LENGTH = 4096
 ELLIPSIS = "…"
+MAX_SOURCE_MESSAGES = 3  # /sources on a library of thousands sends no more than this
 MAX_CITATION = 300  # UTF-16 units: room is left for the excerpt whatever the title
 
 _TAG = re.compile(r"<[^>]*>")
@@ -164,7 +165,21 @@ def render_sources(articles: Iterable[Article], *, limit: int = MAX_MESSAGE_LENG
     if not lines:
         return ["The library is empty: no articles are loaded."]
     header = f"<b>{len(lines)} articles</b>"
-    return pack([header, *lines], limit=limit, separator="\n")
+    messages = pack([header, *lines], limit=limit, separator="\n")
+    if len(messages) <= MAX_SOURCE_MESSAGES:
+        return messages
+    # A large library is listed in part: a few messages, then how many more there are.
+    messages = messages[:MAX_SOURCE_MESSAGES]
+    shown = sum(message.count("\n") + 1 for message in messages) - 1  # less the header
+    last = messages[-1].split("\n")
+    while True:
+        more = f"<i>… and {len(lines) - shown} more</i>"
+        if visible_length("\n".join([*last, more])) <= limit:
+            break
+        last.pop()
+        shown -= 1
+    messages[-1] = "\n".join([*last, more])
+    return messages
 
 
 def pack(blocks: Sequence[str], *, limit: int = MAX_MESSAGE_LENGTH,

@@ -247,8 +247,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(view)
             return
         await query.answer()
-        await reply(message, [formatting.render_context(view.article, view.center,
-                                                        view.neighbours)])
+        # Sent outside the press's slot: the message may wait on the rate limits, and the
+        # presses behind this one must be answered before Telegram gives up on them.
+        context.application.create_task(
+            reply(message, [formatting.render_context(view.article, view.center,
+                                                      view.neighbours)]), update=update)
         return
     question = callbacks.resolve_more(
         request, state.memory,
@@ -258,7 +261,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(callbacks.FORGOTTEN_QUESTION)
         return
     await query.answer()
-    await answer_question(message, question, query.from_user.id, context, offset=request.offset)
+    context.application.create_task(  # outside the press's slot, as for Context
+        answer_question(message, question, query.from_user.id, context, offset=request.offset),
+        update=update)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -53,6 +53,21 @@ def test_batch_mode_answers_each_line_in_order() -> None:
     assert [a["answered"] for a in lines] == [True, False, False]
 
 
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_batch_mode_replaces_invalid_utf8_per_line(locale: str) -> None:
+    # Defect 11: invalid UTF-8 was echoed into the JSON (or, under a strict locale, the
+    # process died and no line was answered).
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": locale,
+                   "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "kilde.bot.cli.main", "ask", "--json", "-"],
+        input=b"Nato\n\xff\xfeRusland \xc3(\n\xe2\x82\n", capture_output=True, env=environment,
+        cwd=ROOT, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [a["question"] for a in lines] == ["Nato", "\ufffd\ufffdRusland \ufffd(", "\ufffd"]
+
+
 def test_top_k_setting_and_flag() -> None:
     five = kilde("ask", "--json", "Nato Rusland", env={"KILDE_TOP_K": "5"})
     assert len(json.loads(five.stdout)["hits"]) == 5

@@ -68,6 +68,18 @@ def test_token_rejected_by_the_api_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1 and wrong not in result.stderr
 
 
+def test_an_error_page_echoing_the_token_does_not_reach_stderr(tmp_path: Path) -> None:
+    # Defect 6: a 5xx whose body echoes the request path printed the token in the one line.
+    with FakeTelegram() as fake:
+        fake.fail_next("getMe", 502, f"Bad Gateway: no upstream for /bot{fake.token}/getMe")
+        result = kilde(tmp_path, "serve", KILDE_TELEGRAM_TOKEN=fake.token,
+                       KILDE_TELEGRAM_BASE_URL=fake.base_url)
+    assert result.returncode == 1 and "cannot reach the Bot API" in result.stderr
+    assert result.stderr.count("\n") == 1
+    secret_part = fake.token.split(":", 1)[1]
+    assert secret_part not in result.stderr and secret_part not in result.stdout
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 async def test_serve_answers_then_shuts_down_cleanly_without_logging_the_token(
         tmp_path: Path, stop_signal: signal.Signals) -> None:

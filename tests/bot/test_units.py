@@ -197,3 +197,17 @@ def test_stats_keep_a_bounded_window_of_answer_times() -> None:
     assert len(stats.durations) == KEPT_DURATIONS
     assert stats.questions == KEPT_DURATIONS * 3  # the counts are all kept
     assert stats.median_seconds is not None and stats.median_seconds > KEPT_DURATIONS * 2
+
+
+def test_sources_of_a_large_library_fit_in_a_few_messages() -> None:
+    # Defect 11: /sources sent 88 messages for 4,446 articles.
+    articles = [Article(f"a{n}", f"a{n}.txt", f"Artikel nummer {n} om Nato", "2022-01", "da",
+                        (Paragraph(1, "Tekst.", ParagraphKind.BODY),)) for n in range(4446)]
+    messages = formatting.render_sources(articles)
+    assert len(messages) == formatting.MAX_SOURCE_MESSAGES
+    listed = sum(message.count("• ") for message in messages)
+    assert messages[-1].endswith(f"<i>… and {4446 - listed} more</i>")
+    for message in messages:
+        assert utf16_length(parse_html(message)) <= formatting.MAX_MESSAGE_LENGTH
+    few = formatting.render_sources(articles[:5])
+    assert len(few) == 1 and few[0].count("• ") == 5 and "more" not in few[0]

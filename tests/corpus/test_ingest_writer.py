@@ -71,6 +71,20 @@ def test_write_article_leaves_exactly_the_article_and_its_sidecar(tmp_path: Path
     assert read_source_record(path.with_name(path.stem + ".meta.json")) == record
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_an_added_article_gets_the_mode_the_umask_gives(
+        tmp_path: Path, umask: int, mode: int) -> None:
+    # Defect 11: articles were written 0600 whatever the umask (other users could not read them).
+    text = render_article("Titel her", "2024-09", ["Et afsnit."])
+    previous = os.umask(umask)
+    try:
+        path = write_article(tmp_path, text, "{}")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == mode
+    assert path.with_name(path.stem + ".meta.json").stat().st_mode & 0o777 == mode
+
+
 def test_a_taken_name_is_never_overwritten(tmp_path: Path) -> None:
     text = render_article("Titel", "2024-09", ["Et afsnit."])
     # Another writer published number 000 with this very name a moment ago.

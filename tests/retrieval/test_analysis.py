@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from kilde.corpus import load_corpus
@@ -64,3 +65,28 @@ def test_remembered_words_give_the_same_tokens_as_analysing_each_word() -> None:
         for text, language in texts:
             expected = [t for w in words(text) for t in analyzer.word_tokens(w, language)]
             assert analyzer.tokens(text, language) == expected
+
+
+def test_an_overlong_word_indexes_as_nothing_and_costs_little() -> None:
+    # Defect 11: one 450,000-character word took 39 s to index (compound splitting is
+    # quadratic in the word's length); no real word is longer than MAX_WORD_CHARS.
+    analyzer, _ = default_analysis()
+    assert analyzer.tokens("Nato " + "a" * 450_000 + " Rusland", "da") == (
+        analyzer.tokens("Nato Rusland", "da"))
+    assert analyzer.tokens("1" * 450_000, "da") == []
+    long_compound = "sikkerhedspolitik" * 4  # 68 characters: still a word
+    assert analyzer.tokens(long_compound, "da")
+
+
+def test_a_huge_question_is_read_up_to_its_first_part() -> None:
+    # Defect 11: a 100,000-character question took 16 s; a bounded read takes milliseconds
+    # (the bound below is for a loaded machine, far above that and far below the old cost).
+    from kilde.retrieval.query import QueryBuilder
+
+    analyzer, bridge = default_analysis()
+    builder = QueryBuilder(analyzer, bridge)
+    question = "What did Russia demand from NATO?"
+    started = time.perf_counter()
+    query = builder.build(question + " " + "x" * 100_000 + " Nato " * 20_000)
+    assert time.perf_counter() - started < 3.0
+    assert query.concepts == builder.build(question).concepts
