@@ -308,8 +308,11 @@ class Collection:
             if current is None or [e["name"] for e in current if e["name"] in names] != names:
                 shutil.rmtree(self.folder / merged_name, ignore_errors=True)
                 return False  # someone rebuilt or merged meanwhile
-            # Files masked since the merge began are masked in the merged segment too.
-            masked_now = {name for e in current if e["name"] in names for name in e["masked"]}
+            # Files masked since the merge began are masked in the merged segment too (masks
+            # from before are applied already: their names may be live again, in another part).
+            masked_before = {e["name"]: set(e["masked"]) for e in entries}
+            masked_now = {name for e in current if e["name"] in names
+                          for name in set(e["masked"]) - masked_before[e["name"]]}
             position = next(i for i, e in enumerate(current) if e["name"] in names)
             kept = [e for e in current if e["name"] not in names]
             masked = sorted(masked_now & self._merged_files(merged_name))

@@ -131,6 +131,20 @@ def test_many_steps_then_a_merge_keep_the_scores(corpus: Path, tmp_path: Path) -
     _same_as_built_at_once(Engine.open(corpus, index_dir=index), corpus)
 
 
+def test_a_merge_keeps_the_new_versions_of_changed_articles(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    Engine.open(corpus, index_dir=index)
+    changed = corpus / "002_f0782c8e115b1d7c.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Scholz", "Merkel"), encoding="utf-8")
+    engine = Engine.open(corpus, index_dir=index)  # the old version masked, the new one added
+    assert engine.collection is not None and engine.collection.merge(everything=True)
+    merged = Engine.open(corpus, index_dir=index)
+    assert _manifest(index)["segments"] == [{"name": _manifest(index)["segments"][0]["name"],
+                                             "masked": []}]
+    assert merged.article_count == 5
+    _same_as_built_at_once(merged, corpus)
+
+
 def test_an_unchanged_folder_commits_nothing(corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     Engine.open(corpus, index_dir=index)
