@@ -14,7 +14,9 @@ from rich.text import Text
 
 from kilde.bot.cli.errors import UsageError
 from kilde.bot.engine_loading import open_engine
-from kilde.bot.reading_aids import gloss_line
+from kilde.bot.reading_aids import TRANSLATION_LABEL, gloss_line, unavailable_line
+from kilde.bot.translation import TranslationError, Translator, translator_from_settings
+from kilde.bot.translation.answers import Translations, translate_excerpts
 from kilde.config import Settings
 from kilde.retrieval.answer import Answer, Hit
 
@@ -29,6 +31,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("question", help='the question, or "-" to read one question per line')
     parser.add_argument("--json", action="store_true", help="print JSON answer objects")
     parser.add_argument("--top-k", type=int, metavar="N", help="excerpts per answer")
+    parser.add_argument(
+        "--translate", action="store_true",
+        help="also machine-translate each excerpt into the question's language "
+        "(needs KILDE_TRANSLATE_API; a failure costs one line, never the answer)")
     parser.set_defaults(run=run)
 
 
@@ -59,12 +65,14 @@ def marked_excerpt(hit: Hit, *, styled: bool) -> Text:
     return text
 
 
-def print_answer(answer: Answer, console: Console) -> None:
-    """The answer for a person: one quoted block per excerpt, its gloss, its citation."""
+def print_answer(answer: Answer, console: Console,
+                 translations: Translations | None = None) -> None:
+    """The answer for a person: one quoted block per excerpt, its gloss, its citation, and its
+    machine translation when one was asked for (labelled, never in quotes)."""
     if not answer.answered:
         console.print(NO_ANSWER)
         return
-    for hit in answer.hits:
+    for i, hit in enumerate(answer.hits):
         quote = Text.assemble((f"{hit.rank}.", "bold"), " «",
                               marked_excerpt(hit, styled=console.is_terminal), "»")
         console.print(quote)
@@ -74,11 +82,20 @@ def print_answer(answer: Answer, console: Console) -> None:
         console.print(f"   [dim]— {escape(hit.citation)} · {escape(hit.source)}[/dim]")
         if hit.source_url:
             console.print(Text(f"     {hit.source_url}", style="dim"))
+        translated = translations.texts[i] if translations else None
+        if translated:
+            console.print(Text(f"   {TRANSLATION_LABEL}: {translated}", style="italic"))
         console.print()
 
 
-def _write_json(answer: Answer, out: TextIO) -> None:
-    out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+def _write_json(answer: Answer, out: TextIO, translations: Translations | None = None) -> None:
+    data = answer.to_json()
+    if translations is not None:
+        for hit, translated in zip(data["hits"], translations.texts, strict=True):
+            hit["translation"] = translated
+        if translations.unavailable:
+            data["translation_unavailable"] = translations.unavailable
+    out.write(json.dumps(data, ensure_ascii=False) + "\n")
     out.flush()
 
 
@@ -87,6 +104,30 @@ def _utf8_stdout() -> TextIO:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8")
     return sys.stdout
+
+
+class _AnswerTranslator:
+    """`--translate`: the configured service, or the reason there is none (said once)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._translator: Translator | None = None
+        self._reason: str | None = None
+        self._said: set[str] = set()
+        try:
+            self._translator = translator_from_settings(settings)
+        except TranslationError as error:
+            self._reason = str(error)
+
+    def __call__(self, answer: Answer) -> Translations:
+        excerpts = [(hit.excerpt, hit.language) for hit in answer.hits]
+        if self._translator is None:
+            result = Translations((None,) * len(excerpts), self._reason)
+        else:
+            result = translate_excerpts(self._translator, excerpts, answer.language)
+        if result.unavailable and result.unavailable not in self._said:
+            self._said.add(result.unavailable)
+            print(unavailable_line(result.unavailable), file=sys.stderr, flush=True)
+        return result
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,17 +139,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if batch and not args.json:
         raise UsageError('reading questions from standard input ("-") needs --json')
     engine = open_engine(settings)
+    translate = _AnswerTranslator(settings) if args.translate else None
     if batch:
         out = _utf8_stdout()
         # Bytes, decoded here: a line of invalid UTF-8 becomes U+FFFD where it breaks,
         # whatever the locale, instead of ending the run or reaching the JSON.
         for raw in sys.stdin.buffer:
             line = raw.decode("utf-8", errors="replace")
-            _write_json(engine.ask(line.strip(), top_k=args.top_k), out)
+            answer = engine.ask(line.strip(), top_k=args.top_k)
+            _write_json(answer, out, translate(answer) if translate else None)
         return 0
     answer = engine.ask(args.question, top_k=args.top_k)
+    translations = translate(answer) if translate else None
     if args.json:
-        _write_json(answer, sys.stdout)
+        _write_json(answer, sys.stdout, translations)
     else:
-        print_answer(answer, _Console(highlight=False, soft_wrap=not sys.stdout.isatty()))
+        print_answer(answer, _Console(highlight=False, soft_wrap=not sys.stdout.isatty()),
+                     translations)
     return 0

@@ -207,12 +207,13 @@ class QueryLog:
             ).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
-    def cited(self, question_id: int) -> list[dict[str, Any]] | None:
-        """The passages an answer cited (article, paragraph, citation, language, excerpt)."""
+    def answer_for(self, question_id: int) -> tuple[str, list[dict[str, Any]]] | None:
+        """(question language, cited passages: article, paragraph, citation, language, excerpt)
+        of a logged answer, or None when it is not (or no longer) in the log."""
         with self._lock:
-            row = self._db.execute("SELECT hits FROM questions WHERE id = ?",
+            row = self._db.execute("SELECT language, hits FROM questions WHERE id = ?",
                                    (question_id,)).fetchone()
-        return list(json.loads(row[0])) if row else None
+        return (str(row[0]), list(json.loads(row[1]))) if row else None
 
     def gaps(self, limit: int = 10) -> list[LoggedQuestion]:
         """The latest questions that got no answer or a 👎, newest first."""

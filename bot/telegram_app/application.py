@@ -33,7 +33,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from kilde.bot.engine_loading import open_engine
-from kilde.bot.telegram_app import feedback, handlers
+from kilde.bot.telegram_app import feedback, handlers, translate_button
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
 from kilde.bot.telegram_app.backlog import Backlog
 from kilde.bot.telegram_app.gate import ACCESS_GROUP, access_handler
@@ -152,6 +152,7 @@ def build_application(settings: Settings, engine: Engine,
         inline_flood=FloodGate(3 * settings.flood_limit),
         top_k=settings.top_k,
         log=feedback.open_query_log(settings),
+        translator=translate_button.translator_for(settings),
     )
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[ADMINS_KEY] = tuple(settings.admin_user_ids)
@@ -178,6 +179,8 @@ def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND, handlers.on_unknown_command))
     application.add_handler(CallbackQueryHandler(feedback.on_vote, pattern=feedback.PATTERN))
+    application.add_handler(CallbackQueryHandler(translate_button.on_translate,
+                                                 pattern=translate_button.PATTERN))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_handler(InlineQueryHandler(on_inline_query))
     application.add_error_handler(handlers.on_error)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from kilde.bot.reading_aids import gloss_line
+from kilde.bot.reading_aids import TRANSLATION_LABEL, gloss_line
 from kilde.corpus.model import Article, Paragraph
 from kilde.retrieval.answer import Answer, Hit
 
@@ -125,6 +125,16 @@ def render_answer(answer: Answer, *, limit: int = MAX_MESSAGE_LENGTH) -> list[st
     blocks = [render_hit(hit, number=hit.rank, limit=limit)
               for hit in answer.hits]
     return pack(blocks, limit=limit)
+
+
+def render_translation(translations: Sequence[tuple[int, str]], service: str, *,
+                       limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Machine translations of an answer's excerpts, numbered as the excerpts are, labelled
+    as machine translation and set apart from quotes (no blockquote, in italics)."""
+    head = f"🌐 <b>{escape(TRANSLATION_LABEL)}</b> ({escape(service)}), not a quote:"
+    room = limit - visible_length(head) - 8
+    blocks = [f"[{number}] <i>{escape(shorten(text, room))}</i>" for number, text in translations]
+    return pack([head, *blocks], limit=limit)
 
 
 def render_inline_result(hit: Hit) -> str:

@@ -30,6 +30,8 @@ from kilde.bot.telegram_app.addressing import (
 from kilde.bot.telegram_app.reload import reloader
 from kilde.bot.telegram_app.runtime import runtime
 from kilde.bot.telegram_app.threads import earlier_question
+from kilde.bot.telegram_app.translate_button import translate_button
+from kilde.bot.translation.answers import needs_translation
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +131,11 @@ async def answer_question(message: Message, question: str, user_id: int,
             chat_id=message.chat_id, user_id=user_id, chat_type=message.chat.type,
             asked=question, answer=answer)
         if answer.answered:
-            markup = feedback.with_buttons(markup, feedback.vote_buttons(logged))
+            buttons = feedback.vote_buttons(logged)
+            if state.translator is not None and needs_translation(
+                    [(hit.excerpt, hit.language) for hit in answer.hits], answer.language):
+                buttons.append(translate_button(logged))
+            markup = feedback.with_buttons(markup, buttons)
     if offset and not answer.answered:
         texts = [callbacks.NO_MORE]
     sent = await reply(message, texts, markup)

@@ -22,6 +22,7 @@ from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
 from kilde.bot.telegram_app.callbacks import CorpusIndex, QuestionMemory
 from kilde.bot.telegram_app.stats import Stats
 from kilde.bot.telegram_app.threads import ThreadMemory
+from kilde.bot.translation import Translator
 from kilde.retrieval.engine import Engine
 
 RUNTIME_KEY = "kilde"
@@ -57,6 +58,8 @@ class BotRuntime:
     memory: QuestionMemory = field(default_factory=QuestionMemory)
     threads: ThreadMemory = field(default_factory=ThreadMemory)
     log: QueryLog = field(default_factory=lambda: QueryLog.open(None))
+    # The Translate button's service: a translator, why the configured one can't work, or None
+    translator: Translator | str | None = None
     _index: CorpusIndex | None = None
 
     def __post_init__(self) -> None:
