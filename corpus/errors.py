@@ -25,7 +25,8 @@ that names the culprit; the front ends print it as it is (the CLI catches `Kilde
     ├── CorpusFolderError               kilde.bot.engine_loading: --corpus names no usable folder
     ├── UsageError                      kilde.bot.cli: a bad argument to a subcommand
     ├── BotApiUnreachableError          kilde.bot.cli.serve: no Bot API at start-up
-    └── QueryLogError                   kilde.bot.querylog: the query log cannot be opened or read
+    ├── QueryLogError                   kilde.bot.querylog: the query log cannot be opened or read
+    └── TranslationError                kilde.bot.translation: machine translation is unavailable
 
 `SettingsError` and `GoldFileError` are also `ValueError`s, as they were before the root existed.
 """
