@@ -13,9 +13,10 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kilde.corpus.collection import SHIPPED_ARTICLES, default_collection
 from kilde.corpus.errors import KildeError
 
-SHIPPED_CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "articles"
+SHIPPED_CORPUS_DIR = SHIPPED_ARTICLES  # read only: the seed of the default collection
 
 
 def default_index_dir() -> Path:
@@ -36,6 +37,12 @@ def default_state_dir() -> Path:
     return Path(base) / "kilde"
 
 
+def default_corpus_dir() -> Path:
+    """The working folder's corpus/articles/, else $XDG_DATA_HOME/kilde/articles/ (seeded with
+    the shipped articles on first use): never the installed package's own copy."""
+    return default_collection(default_data_dir())
+
+
 class SettingsError(KildeError, ValueError):
     """A setting is missing or malformed; the message names it in one line."""
 
@@ -50,7 +57,7 @@ class Settings(BaseSettings):
         env_prefix="KILDE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    corpus_dir: Path = SHIPPED_CORPUS_DIR
+    corpus_dir: Path = Field(default_factory=default_corpus_dir)
     index_dir: Path = Field(default_factory=default_index_dir)
     state_dir: Path = Field(default_factory=default_state_dir)  # the bot's unanswered backlog
     top_k: int = Field(default=3, ge=1, le=50)

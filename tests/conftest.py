@@ -19,7 +19,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _user_data_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+def user_data_dir(tmp_path_factory: pytest.TempPathFactory,
                       monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test's per-user data folder (query log, default collection) is its own temporary
     folder, never the real ~/.local/share."""
