@@ -7,6 +7,8 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
+from kilde.corpus.outlet import outlet_of
+
 
 class ParagraphKind(StrEnum):
     """What a paragraph is; body text and picture captions are cited (`quoted`)."""
@@ -55,14 +57,20 @@ class Article:
 
     @property
     def label(self) -> str:
-        """How a citation names the article: its title, else the opening words of its lead."""
+        """How a citation names the article: its title, else the opening words of its lead in
+        «», so that they never pass for a title."""
         if self.title:
             return self.title
         for paragraph in self.paragraphs:
             if paragraph.kind is ParagraphKind.BODY:
                 words = paragraph.text.split()
-                return " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+                return "«" + " ".join(words[:8]) + (" …»" if len(words) > 8 else "»")
         return self.id
+
+    @property
+    def outlet(self) -> str | None:
+        """The outlet it comes from, when its source URL or its text tells ("VG", "Ritzau")."""
+        return outlet_of(self.source_url, (paragraph.text for paragraph in self.paragraphs))
 
     def paragraph(self, number: int) -> Paragraph | None:
         """The paragraph with this 1-based number, or None."""

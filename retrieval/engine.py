@@ -29,7 +29,7 @@ from kilde.retrieval.errors import EmptyCorpusError
 from kilde.retrieval.excerpt import best_excerpt
 from kilde.retrieval.fingerprint import analysis_fingerprint
 from kilde.retrieval.followup import follow_up_question
-from kilde.retrieval.gloss import gloss_pairs
+from kilde.retrieval.gloss import Gloss, gloss_pairs
 from kilde.retrieval.index import Bm25Index, Bm25Params
 from kilde.retrieval.indexing import default_analysis, index_articles
 from kilde.retrieval.passages import ArticleInfo, PassageTable
@@ -49,9 +49,10 @@ def build_index(analyzer: Analyzer, corpus: Corpus, *, progress: bool = False) -
 
 
 def citation(article: ArticleInfo, paragraph_number: int) -> str:
-    """ "Title (YYYY-MM), ¶N", the way every front end names a source."""
-    date = f" ({article.date})" if article.date else ""
-    return f"{article.label}{date}, ¶{paragraph_number}"
+    """ "Title (Outlet, YYYY-MM), ¶N", the way every front end names a source (the outlet and
+    the date where known)."""
+    details = ", ".join(part for part in (article.outlet, article.date) if part)
+    return f"{article.label}{f' ({details})' if details else ''}, ¶{paragraph_number}"
 
 
 def _cache_folder(index_dir: Path, corpus_dir: Path) -> Path:

@@ -9,7 +9,7 @@ ask` on a corpus of a million paragraphs starts without reading a single article
 Layout of a saved table folder:
 
     manifest.json     format name and version, counts, each file's size
-    articles.json     [[id, source, title, date, language, source_url, label], ...]
+    articles.json     [[id, source, title, date, language, source_url, label, outlet], ...]
     text.bin          the passages' texts, UTF-8, back to back
     text_offsets.npy  int64 [n + 1]: passage i is text.bin[offsets[i]:offsets[i + 1]]
     article.npy       int32 [n]: the article ordinal of each passage
@@ -32,7 +32,7 @@ from kilde.corpus.atomic import atomic_folder
 from kilde.retrieval.errors import IndexFormatError
 
 FORMAT_NAME = "kilde-passages"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each article's outlet
 MANIFEST = "manifest.json"
 ARTICLES = "articles.json"
 TEXT = "text.bin"
@@ -50,6 +50,7 @@ class ArticleInfo:
     language: str
     source_url: str | None
     label: str  # the title, or the opening words of the lead
+    outlet: str | None = None  # "VG", "Ritzau", when the URL or the text tells
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class PassageRef:
 def _info(article: Article) -> ArticleInfo:
     return ArticleInfo(
         article.id, article.source, article.title, article.date, article.language,
-        article.source_url, article.label,
+        article.source_url, article.label, article.outlet,
     )
 
 
@@ -292,7 +293,7 @@ class PassageTable:
         if len(self._parts) > 1 or self._live_articles is not None:
             raise ValueError("only a single table saves; merge() the parts first")
         with atomic_folder(directory) as temporary:
-            rows = [[a.id, a.source, a.title, a.date, a.language, a.source_url, a.label]
+            rows = [[a.id, a.source, a.title, a.date, a.language, a.source_url, a.label, a.outlet]
                     for a in self.articles]
             (temporary / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
             (temporary / TEXT).write_bytes(bytes(self._text))
