@@ -137,6 +137,11 @@ def render_translation(translations: Sequence[tuple[int, str]], service: str, *,
     return pack([head, *blocks], limit=limit)
 
 
+def render_nothing_found(question: str) -> str:
+    """What the "nothing found" inline result sends: the question, and that nothing answers it."""
+    return f"<i>{escape(shorten(question, 1000))}</i>\n{escape(ABSTENTION)}"
+
+
 def render_inline_result(hit: Hit) -> str:
     """What an inline result sends into the chat: the quoted excerpt and its citation."""
     return render_hit(hit, number=None)

@@ -38,9 +38,21 @@ def inline_results(answer: Answer) -> list[InlineQueryResultArticle]:
     ]
 
 
+def nothing_found(question: str) -> InlineQueryResultArticle:
+    """The one result an inline query that finds nothing gets, saying so (not an empty list)."""
+    return InlineQueryResultArticle(
+        id=short_hash(f"nothing|{question}", 16),
+        title=formatting.ABSTENTION,
+        description=formatting.shorten(question, DESCRIPTION_CHARS),
+        input_message_content=InputTextMessageContent(
+            formatting.render_nothing_found(question), parse_mode=ParseMode.HTML),
+    )
+
+
 async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer an inline query (the access check has passed); empty queries, and users over
-    their limit (inline queries come as they type), get no results."""
+    their limit (inline queries come as they type), get no results; a question nothing answers
+    gets one result saying so."""
     query = update.inline_query
     if query is None:
         return
@@ -53,5 +65,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     elif question:
         engine = state.engine
         results = inline_results(await state.in_worker(engine.ask, question, MAX_RESULTS))
+        if not results:
+            results = [nothing_found(question)]
     # is_personal: results depend on who asks (the allow-list), so Telegram must not share them.
     await query.answer(results, cache_time=cache_time, is_personal=True)
