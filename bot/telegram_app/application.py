@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -28,6 +28,7 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
@@ -35,6 +36,7 @@ from telegram.request import HTTPXRequest
 from kilde.bot.engine_loading import open_engine
 from kilde.bot.telegram_app import feedback, handlers, translate_button
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
+from kilde.bot.telegram_app.admin_menu import MENU_KEY, AdminMenu, on_first_contact
 from kilde.bot.telegram_app.backlog import Backlog
 from kilde.bot.telegram_app.gate import ACCESS_GROUP, access_handler
 from kilde.bot.telegram_app.inline import on_inline_query
@@ -156,6 +158,7 @@ def build_application(settings: Settings, engine: Engine,
     )
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[ADMINS_KEY] = tuple(settings.admin_user_ids)
+    application.bot_data[MENU_KEY] = AdminMenu(settings.admin_user_ids, COMMANDS + ADMIN_COMMANDS)
     # Reloads open the engine exactly the way `kilde serve` opened the first one.
     application.bot_data[RELOADER_KEY] = Reloader(
         runtime, settings.corpus_dir, partial(open_engine, settings, serving=True),
@@ -168,6 +171,8 @@ def build_application(settings: Settings, engine: Engine,
 
 def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
+    # Before the access gate, blocking nothing: an admin's first contact registers their menu.
+    application.add_handler(TypeHandler(Update, on_first_contact), group=ACCESS_GROUP - 1)
     application.add_handler(access_handler(), group=ACCESS_GROUP)
     application.add_handler(CommandHandler(("start", "help"), handlers.on_start, new_messages))
     application.add_handler(CommandHandler("ask", handlers.on_ask, new_messages))
@@ -190,13 +195,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     """At start-up: register the command list (not fatal if it fails), start the watcher."""
     try:
         await application.bot.set_my_commands(COMMANDS)
-        # Admins see their commands in their own chat's menu; everyone else never does.
-        for admin in application.bot_data[ADMINS_KEY]:
-            await application.bot.set_my_commands(
-                COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin)
-            )
     except TelegramError as error:
         logger.warning("could not register the command list: %s", error)
+    # Admins see their commands in their own chat's menu; everyone else never does.
+    await application.bot_data[MENU_KEY].register_all(application.bot)
     await application.bot_data[RELOADER_KEY].start()
     backlog = getattr(application, "backlog", None)
     if isinstance(backlog, Backlog):

@@ -609,6 +609,9 @@ class FakeTelegram:
         if isinstance(scope, str):
             scope = json.loads(scope)
         with self._lock:
+            # As Telegram: a chat scope needs a chat the bot knows (a user who wrote to it).
+            if scope and scope.get("type") == "chat" and int(scope["chat_id"]) not in self._state.chats:
+                raise ApiError(400, "Bad Request: chat not found")
             if not scope or scope.get("type") == "default":
                 self._state.commands = list(commands)
             else:
