@@ -173,7 +173,9 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     state = runtime(context)
     lines = [state.stats.summary(), *summary_lines(state.log.summary())]
-    await _say(message, "\n".join(lines))
+    # Questions are users' text: escaped, and split between lines if they outgrow a message.
+    await reply(message, formatting.pack([formatting.escape(line) for line in lines],
+                                         separator="\n"))
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

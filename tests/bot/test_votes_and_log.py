@@ -109,3 +109,19 @@ async def test_an_unusable_log_folder_costs_one_warning_and_no_answer(
     assert "recorded" in fake.callback_answer(query)["text"]  # type: ignore[index]
     warnings = [r for r in caplog.records if "query log" in r.getMessage()]
     assert len(warnings) == 1 and "a-file" in warnings[0].getMessage()
+
+
+async def test_stats_with_long_unanswered_questions_fits_telegrams_limit(
+        fake: FakeTelegram, bot: BotFactory, tmp_path: Path) -> None:
+    long_question = "Which pizza toppings are best with pineapple and " + "anchovies " * 90
+    async with bot(query_log_dir=tmp_path):
+        for i in range(12):
+            fake.send_text(fake.private_chat(USER), f"{i} {long_question}")
+        await first_reply(fake, USER, 12)
+        fake.send_text(fake.private_chat(ADMIN), "/stats")
+        replies = await first_reply(fake, ADMIN)
+        await fake.settle(0.2)
+    replies = fake.bot_messages(ADMIN)
+    assert replies and all(len(reply["text"]) <= 4096 for reply in replies)
+    assert "12 abstentions" in replies[0]["text"]
+    assert sum(reply["text"].count("• ") for reply in replies) == 10  # the latest ten gaps
