@@ -2,7 +2,8 @@
 
 The same figures as the bot's /stats: questions today and in total, abstentions, 👍/👎 counts
 and the latest questions that got no answer or a 👎. `--unanswered` lists only those questions
-(`--limit` of them); `--json` prints one JSON object.
+(`--limit` of them), `--all` the latest questions whatever became of them; `--json` prints one
+JSON object (with `latest`: the latest questions, each as asked and as run).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     parser.add_argument("--unanswered", action="store_true",
                         help="list only the questions that got no answer or a 👎")
+    parser.add_argument("--all", action="store_true",
+                        help="list the latest questions, answered or not (with what was run)")
     parser.add_argument("--limit", type=int, default=20, metavar="N",
                         help="how many questions to list (default 20)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -43,13 +46,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     try:
         summary = log.summary(gaps=args.limit)
+        latest = log.latest(args.limit)
     finally:
         log.close()
     if args.json:
-        report = {"log": str(log.path), **summary.to_json()}
+        report = {"log": str(log.path), **summary.to_json(),
+                  "latest": [question.to_json() for question in latest]}
         if args.unanswered:
             report = {"log": str(log.path), "gaps": report["gaps"]}
         print(json.dumps(report, ensure_ascii=False))
+    elif args.all:
+        for question in latest:
+            print(gap_line(question))
     elif args.unanswered:
         for question in summary.gaps:
             print(gap_line(question))

@@ -14,7 +14,12 @@ QUESTION_CHARS = 200
 def gap_line(question: LoggedQuestion) -> str:
     """"2026-12-02 01:10 · no answer · Which pizza toppings …?" """
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(question.asked_at))
-    why = "no answer" if not question.answered else f"👎 {question.down_votes}"
+    if not question.answered:
+        why = "no answer"
+    elif question.down_votes or question.up_votes:
+        why = f"answered, 👍 {question.up_votes} · 👎 {question.down_votes}"
+    else:
+        why = "answered"
     text = shorten_line(question.question, QUESTION_CHARS)
     if question.question_run != question.question:
         text += f"  [run as: {shorten_line(question.question_run, QUESTION_CHARS)}]"

@@ -84,6 +84,11 @@ async def test_the_log_keeps_what_was_asked_and_run_and_kilde_log_shows_it(
     listing = kilde("log", "--unanswered", env=env)
     assert listing.returncode == 0 and NONSENSE in listing.stdout
     assert QUESTION not in listing.stdout
+    latest = report["latest"]
+    assert [q["question_run"] for q in latest][1] == "And what did NATO answer? (Russia demand)"
+    assert latest[1]["question"] == "And what did NATO answer?"
+    every = kilde("log", "--all", env=env).stdout.splitlines()
+    assert len(every) == 3 and "run as: And what did NATO answer? (Russia demand)" in every[1]
     text = kilde("log", env=env).stdout
     assert "3 questions today, 3 in total" in text and "👍 0 · 👎 0" in text
 
