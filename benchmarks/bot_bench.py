@@ -103,7 +103,8 @@ async def run(questions: int, chats: int, presses: int) -> None:
         engine = Engine.open(SHIPPED_CORPUS_DIR, index_dir=Path(folder) / "index")
         settings = load_settings(
             telegram_token=fake.token, telegram_base_url=fake.base_url, flood_limit=1_000_000,
-            reload_interval=0, state_dir=Path(folder) / "state")
+            reload_interval=0, state_dir=Path(folder) / "state",
+            query_log_dir=Path(folder) / "querylog")  # never the user's own query log
         tuning = BotTuning(poll_timeout=1)  # production limits; short polls only for a quick stop
         app = build_application(settings, engine, tuning)
         await start_polling(app, tuning)

@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS so that `kilde --corpus X ask` and `kilde ask --corpus X` both work.
     common.add_argument(
         "--corpus", type=Path, metavar="DIR", default=argparse.SUPPRESS,
-        help="folder of articles to use (default: KILDE_CORPUS_DIR or the shipped articles)",
+        help="folder of articles to use (default: KILDE_CORPUS_DIR, else ./corpus/articles or "
+        "$XDG_DATA_HOME/kilde/articles, seeded with the shipped articles)",
     )
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS,
