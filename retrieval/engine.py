@@ -29,7 +29,7 @@ from kilde.retrieval.errors import EmptyCorpusError
 from kilde.retrieval.excerpt import best_excerpt
 from kilde.retrieval.fingerprint import analysis_fingerprint
 from kilde.retrieval.followup import follow_up_question
-from kilde.retrieval.gloss import Gloss, gloss_pairs
+from kilde.retrieval.gloss import gloss_pairs
 from kilde.retrieval.index import Bm25Index, Bm25Params
 from kilde.retrieval.indexing import default_analysis, index_articles
 from kilde.retrieval.passages import ArticleInfo, PassageTable
