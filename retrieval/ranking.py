@@ -109,17 +109,17 @@ class Ranker:
     def _neighbours(self, doc: int) -> list[int]:
         return self._passages.neighbours(doc)
 
-    def _presence(self, query: Query, docs: list[int]) -> dict[int, list[float]]:
-        """For each passage, how far it mentions each of the question's concepts: 1 for the
-        word itself (or a translation), PART_CREDIT for only a part of a compound, else 0."""
-        presence: dict[int, list[float]] = {doc: [] for doc in docs}
-        for concept in query.concepts:
+    def _presence(self, query: Query, docs: list[int]) -> np.ndarray:
+        """passages × concepts: how far each passage mentions each of the question's concepts,
+        1 for the word itself (or a translation), PART_CREDIT for only a part of a compound,
+        else 0. A last row of zeros stands for "no passage" (a missing neighbour)."""
+        matrix = np.zeros((len(docs) + 1, len(query.concepts)), dtype=np.float64)
+        for column, concept in enumerate(query.concepts):
             whole = [t for t, _ in concept.tokens if t not in concept.parts]
             has_whole = self._index.contains(whole, docs)
             has_part = self._index.contains(sorted(concept.parts), docs)
-            for doc, full, partial in zip(docs, has_whole, has_part, strict=True):
-                presence[doc].append(1.0 if full else PART_CREDIT if partial else 0.0)
-        return presence
+            matrix[:-1, column] = np.where(has_whole, 1.0, np.where(has_part, PART_CREDIT, 0.0))
+        return matrix
 
     def _article_presence(self, query: Query, pool: list[int]) -> dict[int, list[float]]:
         """For each pooled passage, which concepts its article mentions anywhere.
@@ -143,24 +143,20 @@ class Ranker:
     @staticmethod
     def _evidence(
         query: Query,
-        weights: Sequence[float],
+        weights: np.ndarray,
         found: Sequence[bool],
-        presence: dict[int, list[float]],
-        in_article: dict[int, list[float]],
-        pool: list[int],
+        own: np.ndarray,
+        article: np.ndarray,
     ) -> Evidence:
-        total = sum(weights)
-
-        def share(values: Sequence[float]) -> float:
-            return sum(w * v for w, v in zip(weights, values, strict=True)) / total
-
+        """The evidence from the pool's presence matrices (passages × concepts)."""
+        total = float(weights.sum())
+        found_array = np.array(found, dtype=np.float64)
+        names = np.array([c.is_name for c in query.concepts], dtype=np.float64)
         return Evidence(
-            passage=max(share(presence[doc]) for doc in pool),
-            article=max((share(values) for values in in_article.values()), default=0.0),
-            corpus=share([float(f) for f in found]),
-            missing_name=share(
-                [float(c.is_name and not f) for c, f in zip(query.concepts, found, strict=True)]
-            ),
+            passage=float((own @ weights).max()) / total,
+            article=float((article @ weights).max()) / total if len(article) else 0.0,
+            corpus=float(found_array @ weights) / total,
+            missing_name=float((names * (1.0 - found_array)) @ weights) / total,
             concepts=len(weights),
         )
 
@@ -186,35 +182,37 @@ class Ranker:
                     bm25[other] = 0.0
                     near[other] = self._neighbours(other)
         pool = list(bm25)
-        presence = self._presence(query, sorted(set(pool).union(*near.values())))
+        looked_at = sorted(set(pool).union(*near.values()))
+        row = {doc: at for at, doc in enumerate(looked_at)}
+        presence = self._presence(query, looked_at)
         in_article = self._article_presence(query, pool) if ARTICLE_SHARE else {}
-        total = sum(weights)
-
-        def coverage(doc: int, lent_share: float) -> float:
-            own = presence[doc]
-            around = [presence[n] for n in near[doc]]
-            article = in_article.get(doc)
-            return sum(
-                weight * max(
-                    own[i],
-                    lent_share * max((n[i] for n in around), default=0.0),
-                    ARTICLE_SHARE * article[i] if article else 0.0,
-                )
-                for i, weight in enumerate(weights)
-            ) / total
-
-        evidence = self._evidence(query, weights, found, presence, in_article, pool)
-        dates = self._passages.article_dates(pool) if query.dates else {}
-        scored = []
-        for doc in pool:
-            context = max((bm25.get(n, 0.0) for n in near[doc]), default=0.0)
-            score = (bm25[doc] + NEIGHBOUR_SHARE * context) * coverage(
-                doc, NEIGHBOUR_COVERAGE
-            ) ** COVERAGE_EXPONENT
-            if query.dates and query.dates.matches(dates[doc]):
-                score *= DATE_MATCH_BOOST
-            if score > 0:
-                scored.append((doc, score))
+        concepts = len(weights)
+        # passages × concepts: own mentions, the best neighbour's, the article's
+        own = presence[[row[doc] for doc in pool]]
+        width = max((len(near[doc]) for doc in pool), default=0)
+        nobody = len(looked_at)  # the zero row
+        neighbour_rows = np.array(
+            [[row[n] for n in near[doc]] + [nobody] * (width - len(near[doc])) for doc in pool],
+            dtype=np.int64,
+        ).reshape(len(pool), width)
+        around = (presence[neighbour_rows].max(axis=1) if width
+                  else np.zeros((len(pool), concepts)))
+        article = (np.array([in_article[doc] for doc in pool], dtype=np.float64)
+                   if in_article else np.zeros((len(pool), concepts)))
+        weight_array = np.array(weights, dtype=np.float64)
+        coverage = np.maximum(
+            np.maximum(own, NEIGHBOUR_COVERAGE * around), ARTICLE_SHARE * article
+        ) @ weight_array / weight_array.sum()
+        context = np.array([max((bm25.get(n, 0.0) for n in near[doc]), default=0.0) for doc in pool])
+        scores = (np.array([bm25[doc] for doc in pool]) + NEIGHBOUR_SHARE * context) * (
+            coverage**COVERAGE_EXPONENT
+        )
+        if query.dates:
+            dates = self._passages.article_dates(pool)
+            boost = [DATE_MATCH_BOOST if query.dates.matches(dates[doc]) else 1.0 for doc in pool]
+            scores = scores * np.array(boost)
+        evidence = self._evidence(query, weight_array, found, own, article)
+        scored = [(doc, float(score)) for doc, score in zip(pool, scores, strict=True) if score > 0]
         return Ranking(self._diversify(scored), evidence)
 
     def _diversify(self, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -224,17 +222,18 @@ class Ranker:
         through); the rest follow in score order, so the cost does not grow with the pool.
         """
         remaining = sorted(scored, key=lambda item: (-item[1], item[0]))
-        article_of = dict(zip((d for d, _ in remaining),
-                              self._passages.article_ordinals([d for d, _ in remaining]), strict=True))
+        if not remaining:
+            return []
+        docs = [doc for doc, _ in remaining]
+        values = np.array([score for _, score in remaining], dtype=np.float64)
+        articles = np.array(self._passages.article_ordinals(docs), dtype=np.int64)
+        cited = np.zeros(int(articles.max()) + 1, dtype=np.int64)  # hits so far per article
+        taken = np.zeros(len(docs), dtype=bool)
         picked: list[tuple[int, float]] = []
-        per_article: dict[int, int] = {}
-        while remaining and len(picked) < DIVERSIFY_DEPTH:
-            best_at, best_score = 0, -1.0
-            for at, (doc, score) in enumerate(remaining):
-                damped = score * SAME_ARTICLE_DAMPING ** per_article.get(article_of[doc], 0)
-                if damped > best_score:
-                    best_at, best_score = at, damped
-            doc, _ = remaining.pop(best_at)
-            picked.append((doc, best_score))
-            per_article[article_of[doc]] = per_article.get(article_of[doc], 0) + 1
-        return picked + remaining
+        for _ in range(min(DIVERSIFY_DEPTH, len(docs))):
+            damped = np.where(taken, -1.0, values * SAME_ARTICLE_DAMPING ** cited[articles])
+            best = int(np.argmax(damped))  # the first of equals: the better-ranked passage
+            picked.append((docs[best], float(damped[best])))
+            taken[best] = True
+            cited[articles[best]] += 1
+        return picked + [item for item, used in zip(remaining, taken, strict=True) if not used]
