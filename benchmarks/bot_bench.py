@@ -25,6 +25,7 @@ import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,15 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _new_reply(fake: FakeTelegram, chat_id: int, before: int) -> Callable[[], list[dict[str, Any]]]:
+    """A predicate: the chat's bot messages once there are more than `before` (else [])."""
+
+    def messages() -> list[dict[str, Any]]:
+        sent = fake.bot_messages(chat_id)
+        return sent if len(sent) > before else []
+    return messages
+
+
 async def _ask(fake: FakeTelegram, chat_id: int, questions: list[str],
                latencies: list[float]) -> None:
     """One chat asking its questions one after another, each once the last is answered."""
@@ -60,8 +70,7 @@ async def _ask(fake: FakeTelegram, chat_id: int, questions: list[str],
         before = len(fake.bot_messages(chat_id))
         sent = time.perf_counter()
         fake.send_text(fake.private_chat(chat_id), question)
-        messages = await fake.wait_for(
-            lambda b=before: (m := fake.bot_messages(chat_id)) and len(m) > b and m, 300)
+        messages = await fake.wait_for(_new_reply(fake, chat_id, before), 300)
         latencies.append(float(messages[-1]["received"]) - sent)
 
 

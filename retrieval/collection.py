@@ -124,7 +124,7 @@ def _load_segment(folder: Path) -> StoredSegment:
     except (OSError, ValueError, TypeError) as error:
         raise IndexFormatError(f"{folder / FILES}: unreadable ({error})") from None
     segment = StoredSegment(folder.name, load_arrays(folder / "index"),
-                            PassageTable.load(folder / "passages"), files)  # type: ignore[arg-type]
+                            PassageTable.load(folder / "passages"), files)
     if len(segment.passages) != segment.index.n_documents:
         raise IndexFormatError(f"{folder}: passages and index disagree")
     _LOADED[folder] = (segment, _file_sizes(folder))

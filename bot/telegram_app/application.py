@@ -112,7 +112,7 @@ class KildeApplication(Application):
 
 
 def build_application(settings: Settings, engine: Engine,
-                      tuning: BotTuning | None = None) -> Application:  # type: ignore[type-arg]
+                      tuning: BotTuning | None = None) -> Application:
     """The bot, ready to run: handlers, error handler, rate limiter, retries, command list."""
     tuning = tuning or BotTuning()
     if settings.telegram_token is None:
@@ -169,7 +169,7 @@ def build_application(settings: Settings, engine: Engine,
     return application
 
 
-def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def _add_handlers(application: Application) -> None:
     new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
     # Before the access gate, blocking nothing: an admin's first contact registers their menu.
     application.add_handler(TypeHandler(Update, on_first_contact), group=ACCESS_GROUP - 1)
@@ -191,7 +191,7 @@ def _add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(handlers.on_error)
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     """At start-up: register the command list (not fatal if it fails), start the watcher."""
     try:
         await application.bot.set_my_commands(COMMANDS)
@@ -211,7 +211,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
             logger.info("answering %d updates left unanswered at the last stop", len(pending))
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: Application) -> None:
     """At shutdown: stop watching the corpus folder, let the engine's threads go, close the
     query log."""
     await application.bot_data[RELOADER_KEY].stop()
@@ -246,7 +246,7 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-async def start_polling(application: Application,  # type: ignore[type-arg]
+async def start_polling(application: Application,
                         tuning: BotTuning | None = None) -> None:
     """Start serving by long polling inside a running event loop (`run` does this and waits
     for a signal; tests and the benchmark call this and `stop` themselves)."""
@@ -257,7 +257,7 @@ async def start_polling(application: Application,  # type: ignore[type-arg]
     await application.start()
 
 
-async def stop(application: Application) -> None:  # type: ignore[type-arg]
+async def stop(application: Application) -> None:
     """Stop fetching, finish the updates in hand, confirm them to Telegram, shut down."""
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
@@ -268,7 +268,7 @@ async def stop(application: Application) -> None:  # type: ignore[type-arg]
         await application.post_shutdown(application)
 
 
-def run(application: Application, settings: Settings,  # type: ignore[type-arg]
+def run(application: Application, settings: Settings,
         tuning: BotTuning | None = None) -> None:
     """Serve until SIGINT or SIGTERM, by webhook if one is configured, else by long polling."""
     stop_signals = (signal.SIGINT, signal.SIGTERM)

@@ -1,10 +1,11 @@
 """Render answers, context and source lists as Telegram HTML: the one place that escapes text.
 
 Everything that comes from the corpus or from a user goes through `html.escape` here, the
-question's words (as the engine matched them) are bolded inside excerpts, and no message is ever longer than Telegram's 4096
-characters (counted as Telegram counts them: UTF-16 units of the visible text). Long output is
-split between blocks, never inside a tag; a single block that is too long has its *plain* text
-shortened before it is escaped, so a cut can never land inside markup.
+question's words (as the engine matched them) are bolded inside excerpts, and no message is ever
+longer than Telegram's 4096 characters (counted as Telegram counts them: UTF-16 units of the
+visible text). Long output is split between blocks, never inside a tag; a single block that is
+too long has its *plain* text shortened before it is escaped, so a cut can never land inside
+markup.
 """
 
 from __future__ import annotations

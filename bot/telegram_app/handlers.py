@@ -200,8 +200,8 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     question = clip(without_mentions(command_argument(message), context.bot.username))
     if not question:
         await reply(message, [
-            f"Ask me something after /ask, e.g. <code>/ask "
-            f"{html.escape(EXAMPLE_QUESTION)}</code>"])
+            (f"Ask me something after /ask, e.g. <code>/ask "
+             f"{html.escape(EXAMPLE_QUESTION)}</code>")])
         return
     await answer_question(message, question, message.from_user.id, context,
                           earlier=earlier_question(message, context.bot.id, runtime(context).threads))
@@ -217,8 +217,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     question = clip(question)
     if not question:
-        await reply(message, [f"Yes? Ask me a question, e.g. <i>"
-                              f"{html.escape(EXAMPLE_QUESTION)}</i>"])
+        await reply(message, [(f"Yes? Ask me a question, e.g. <i>"
+                               f"{html.escape(EXAMPLE_QUESTION)}</i>")])
         return
     await answer_question(message, question, message.from_user.id, context,
                           earlier=earlier_question(message, context.bot.id, runtime(context).threads))

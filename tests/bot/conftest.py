@@ -55,7 +55,7 @@ def bot(fake: FakeTelegram, engine: Engine) -> BotFactory:
 
     @asynccontextmanager
     async def running(engine_: Engine | None = None, tuning: BotTuning = FAST,
-                      **overrides: Any) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+                      **overrides: Any) -> AsyncIterator[Application]:
         app = build_application(bot_settings(fake, **overrides), engine_ or engine, tuning)
         await start_polling(app, tuning)
         try:
