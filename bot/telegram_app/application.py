@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -43,8 +43,8 @@ from kilde.bot.telegram_app.inline import on_inline_query
 from kilde.bot.telegram_app.lanes import LanedUpdateProcessor
 from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
 from kilde.bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
-from kilde.bot.telegram_app.transport import RetryingRequest
-from kilde.config import Settings
+from kilde.bot.telegram_app.transport import PollingRequest, RetryingRequest
+from kilde.config import Settings, SettingsError
 from kilde.retrieval.engine import Engine
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ class BotTuning:
     retries: int = 3  # for timeouts and 5xx of requests that are safe to repeat
     backoff: float = 0.5  # first retry delay; doubles each time (at most 10 s)
     outage_budget: float = 300.0  # seconds an unsent request keeps trying through an outage
+    rejected_budget: float = 60.0  # seconds getUpdates may answer 401 before the bot stops
     rate_limit_retries: int = 20  # for 429 "retry after" (each waits as long as Telegram asks)
     overall_rate: float = 30.0  # messages per second (Telegram's broadcast limit)
     group_rate: float = 20.0  # messages per minute in one group
@@ -90,6 +91,14 @@ class KildeApplication(Application):
     backlog (answered after the restart) instead of making SIGTERM wait on rate limits."""
 
     backlog: Backlog | None = None
+    refused = False  # the Bot API kept refusing the token while polling
+    serving = False  # started by `run` (PTB's run_polling), which `stop_running` ends
+
+    def token_refused(self) -> None:
+        """Stop serving: `run` then exits with one line instead of idling without polling."""
+        self.refused = True
+        if self.serving:
+            self.stop_running()
 
     async def stop(self) -> None:
         processor = self.update_processor
@@ -123,6 +132,10 @@ def build_application(settings: Settings, engine: Engine,
         connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
         write_timeout=tuning.read_timeout, pool_timeout=tuning.read_timeout,
     )
+    polling = PollingRequest(
+        rejected_budget=tuning.rejected_budget, connection_pool_size=1,
+        connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
+    )
     application = (
         Application.builder()
         .application_class(KildeApplication)
@@ -130,10 +143,7 @@ def build_application(settings: Settings, engine: Engine,
         .base_url(settings.telegram_base_url)
         .request(request)
         # Long polling has its own connection; PTB retries it in its polling loop.
-        .get_updates_request(HTTPXRequest(
-            connection_pool_size=1, connect_timeout=tuning.connect_timeout,
-            read_timeout=tuning.read_timeout,
-        ))
+        .get_updates_request(polling)
         .rate_limiter(AIORateLimiter(
             overall_max_rate=tuning.overall_rate, group_max_rate=tuning.group_rate,
             max_retries=tuning.rate_limit_retries,
@@ -165,6 +175,7 @@ def build_application(settings: Settings, engine: Engine,
         interval=settings.reload_interval,
     )
     application.backlog = Backlog(settings.state_dir)  # type: ignore[attr-defined]
+    polling.on_rejected = application.token_refused  # type: ignore[attr-defined]
     _add_handlers(application)
     return application
 
@@ -260,7 +271,11 @@ async def start_polling(application: Application,
 async def stop(application: Application) -> None:
     """Stop fetching, finish the updates in hand, confirm them to Telegram, shut down."""
     if application.updater is not None and application.updater.running:
-        await application.updater.stop()
+        try:
+            await application.updater.stop()
+        except InvalidToken:  # polling ended on a refused token: stop the rest all the same
+            if not getattr(application, "refused", False):
+                raise
     if application.running:
         await application.stop()
     await application.shutdown()
@@ -275,4 +290,12 @@ def run(application: Application, settings: Settings,
     if settings.telegram_webhook_url:
         application.run_webhook(**webhook_options(settings), stop_signals=stop_signals)
     else:
-        application.run_polling(**polling_options(tuning), stop_signals=stop_signals)
+        application.serving = True  # type: ignore[attr-defined]
+        try:
+            application.run_polling(**polling_options(tuning), stop_signals=stop_signals)
+        except InvalidToken:
+            if not getattr(application, "refused", False):
+                raise
+    if getattr(application, "refused", False):
+        raise SettingsError("KILDE_TELEGRAM_TOKEN was refused by the Bot API while polling "
+                            "(revoked?); stopped")

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from http import HTTPStatus
 
 import httpx
 from telegram.error import NetworkError
@@ -83,5 +85,38 @@ class RetryingRequest(HTTPXRequest):
                 problem = f"HTTP {code}"
             delay = min(self.backoff * 2**attempt, MAX_DELAY, max(give_up_at - loop.time(), 0))
             logger.warning("Bot API %s: %s; retrying in %.1fs", api_method, problem, delay)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+
+class PollingRequest(HTTPXRequest):
+    """The long-polling connection: a 401 from getUpdates is retried with backoff for
+    `rejected_budget` seconds (one such answer can be a hiccup; PTB would stop polling for good
+    while the process lives on); if the token is still refused, `on_rejected` is called."""
+
+    def __init__(self, *, rejected_budget: float = 60.0, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rejected_budget = rejected_budget
+        self.on_rejected: Callable[[], None] | None = None
+
+    async def do_request(  # type: ignore[override]
+        self, url: str, method: str, request_data: RequestData | None = None,
+        **timeouts: object,
+    ) -> tuple[int, bytes]:
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self.rejected_budget
+        attempt = 0
+        while True:
+            code, payload = await super().do_request(
+                url, method, request_data, **timeouts)  # type: ignore[arg-type]
+            if code != HTTPStatus.UNAUTHORIZED:
+                return code, payload
+            if loop.time() >= give_up_at:
+                logger.error("the Bot API keeps refusing the token (401); stopping")
+                if self.on_rejected is not None:
+                    self.on_rejected()
+                return code, payload
+            delay = min(0.5 * 2**attempt, MAX_DELAY)
+            logger.warning("Bot API refused the token (401); polling again in %.1fs", delay)
             await asyncio.sleep(delay)
             attempt += 1

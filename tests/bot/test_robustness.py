@@ -236,3 +236,22 @@ async def test_context_after_a_corpus_change(fake: FakeTelegram, bot: BotFactory
             reply = await fake.wait_for(lambda: fake.callback_answer(gone))
             assert "no longer" in reply["text"]
         await fake.wait_for(lambda: fake.callback_answer(moved))
+
+
+async def test_a_single_401_from_get_updates_does_not_stop_polling(
+        fake: FakeTelegram, bot: BotFactory) -> None:
+    # Defect 7: one 401 from getUpdates stopped polling for good while the process lived on.
+    async with bot():
+        fake.fail_next("getUpdates", 401, "Unauthorized")
+        await fake.wait_for(lambda: any(
+            c.status == 401 for c in fake.calls_to("getUpdates", ok_only=False)))
+        fake.send_text(fake.private_chat(USER), QUESTION)
+        [answer] = await first_reply(fake, USER, timeout=10)
+    assert "<blockquote>" in answer["html"]
+
+
+async def test_a_token_refused_for_good_stops_the_bot(
+        fake: FakeTelegram, bot: BotFactory) -> None:
+    async with bot(tuning=replace(FAST, rejected_budget=1.0)) as app:
+        fake.fail_next("getUpdates", 401, "Unauthorized", times=1000)
+        await fake.wait_for(lambda: app.refused, timeout=10)
