@@ -333,6 +333,11 @@ class FakeTelegram:
         with self._lock:
             self._state.rate_limits[method] = seconds
 
+    def faults_left(self, method: str) -> int:
+        """How many injected faults of `method` have not been triggered yet."""
+        with self._lock:
+            return len(self._state.faults.get(method, ()))
+
     def hang_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Make the next `times` calls of `method` hang for `seconds`, then drop them."""
         with self._lock:
