@@ -31,7 +31,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from kilde.bot.engine_loading import open_engine
 from kilde.bot.telegram_app import feedback, handlers, translate_button

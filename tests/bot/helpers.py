@@ -9,9 +9,9 @@ NONSENSE = "Who won the 2022 World Cup?"  # names nothing the articles mention
 
 
 async def first_reply(fake: FakeTelegram, chat_id: int, count: int = 1,
-                      timeout: float = 5.0) -> list[dict]:
+                      seconds: float = 5.0) -> list[dict]:
     return list(await fake.wait_for(
-        lambda: (m := fake.bot_messages(chat_id)) and len(m) >= count and m, timeout))
+        lambda: (m := fake.bot_messages(chat_id)) and len(m) >= count and m, seconds))
 
 
 def methods(fake: FakeTelegram) -> list[str]:

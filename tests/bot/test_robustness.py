@@ -246,7 +246,7 @@ async def test_a_single_401_from_get_updates_does_not_stop_polling(
         await fake.wait_for(lambda: any(
             c.status == 401 for c in fake.calls_to("getUpdates", ok_only=False)))
         fake.send_text(fake.private_chat(USER), QUESTION)
-        [answer] = await first_reply(fake, USER, timeout=10)
+        [answer] = await first_reply(fake, USER, seconds=10)
     assert "<blockquote>" in answer["html"]
 
 
