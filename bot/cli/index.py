@@ -22,7 +22,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     engine = open_engine(settings, progress=sys.stderr.isatty())
-    if engine.collection is not None and engine.collection.merge(everything=True):
+    if engine.collection is None:  # the engine fell back to an index in memory (warned above)
+        print(f"kilde: could not save the index in {settings.index_dir}", file=sys.stderr)
+        return 1
+    if engine.collection.merge(everything=True):
         engine = open_engine(settings)  # one segment now: the fastest to answer from
     print(
         f"index of {engine.article_count} articles ({engine.passage_count} passages) ready in "

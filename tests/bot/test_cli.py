@@ -134,3 +134,13 @@ def test_index_command_saves_an_index(tmp_path: Path) -> None:
     result = kilde("index", env={"KILDE_INDEX_DIR": str(tmp_path / "idx")})
     assert result.returncode == 0, result.stderr
     assert any((tmp_path / "idx").iterdir())
+
+
+def test_index_command_fails_when_the_index_cannot_be_saved(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")  # so even root cannot create the index folder in it
+    result = kilde("index", env={"KILDE_INDEX_DIR": str(blocker / "index")})
+    assert result.returncode == 1
+    assert "ready" not in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("kilde:")]
+    assert len(errors) == 1 and str(blocker / "index") in errors[0]
