@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.quality import DEFAULT_EVAL_DIR, SETS
-from kilde.config import SHIPPED_CORPUS_DIR
+from benchmarks.quality import DEFAULT_EVAL_DIR, SETS, set_paths
 from kilde.retrieval.answerability import features
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.evaluation import load_gold
@@ -48,9 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows: list[tuple[str, list[float] | None, bool]] = []  # set, features (None: no evidence)
     for name, gold_file, corpus_folder in SETS:
-        corpus_dir = SHIPPED_CORPUS_DIR if corpus_folder is None else args.eval_dir / corpus_folder
+        gold_path, corpus_dir = set_paths(args.eval_dir, gold_file, corpus_folder)
         engine = Engine.open(corpus_dir)
-        for question in load_gold(args.eval_dir / gold_file):
+        for question in load_gold(gold_path):
             evidence = engine.evidence(question.question)
             rows.append((name, features(evidence) if evidence else None, question.answerable))
         print(f"{name}: done", file=sys.stderr)

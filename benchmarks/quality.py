@@ -47,6 +47,12 @@ SETS: tuple[tuple[str, str, str | None], ...] = (
     ("extra (shipped)", str(ROOT / "tests" / "fixtures" / "eval" / "extra.json"), None),
 )
 DEPTH = 5
+
+
+def set_paths(eval_dir: Path, gold_file: str, corpus_folder: str | None) -> tuple[Path, Path]:
+    """A set's gold file and corpus folder (None: the shipped articles)."""
+    corpus_dir = SHIPPED_CORPUS_DIR if corpus_folder is None else eval_dir / corpus_folder
+    return eval_dir / gold_file, corpus_dir
 _WORD = re.compile(r"\w+", re.UNICODE)
 STEMMERS = {"da": "danish", "no": "norwegian"}
 
@@ -82,8 +88,9 @@ class PlainBm25:
 
     def __init__(self, engine_corpus_dir: Path, *, stemmed: bool) -> None:
         corpus = load_corpus(engine_corpus_dir)
-        self._paragraphs = [text for _, _, _, text, _ in citable_paragraphs(corpus)]
-        languages = [article.language for _, article, _, _, _ in citable_paragraphs(corpus)]
+        passages = [(article.language, text) for _, article, _, text, _ in citable_paragraphs(corpus)]
+        self._paragraphs = [text for _, text in passages]
+        languages = [language for language, _ in passages]
         # The collection's main language stems the question too (the question may be English).
         self._language = max(set(languages), key=languages.count)
         self._stem: Callable[[list[str]], list[str]] = (
@@ -144,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, gold_file, corpus_folder in SETS:
         if chosen and name not in chosen:
             continue
-        corpus_dir = SHIPPED_CORPUS_DIR if corpus_folder is None else args.eval_dir / corpus_folder
-        questions = load_gold(args.eval_dir / gold_file)
+        gold_path, corpus_dir = set_paths(args.eval_dir, gold_file, corpus_folder)
+        questions = load_gold(gold_path)
         started = time.perf_counter()
         engine = Engine.open(corpus_dir)
         results = run_kilde(engine, questions)

@@ -33,7 +33,7 @@ _CAPTION_LABEL = re.compile(r"^[A-ZÆØÅÄÖ][A-ZÆØÅÄÖ .,/-]{4,}:\s")
 # melder Washington Post.", "Dette opplyser politiet til NTB."): it never answers anything.
 _ATTRIBUTION = re.compile(
     r"^(?:det|dette|så|sådan|slik)\s+(?:skriver|skrev|melder|meldte|opplyser|oplyser|sier|siger|"
-    r"sa|sagde|rapporterer|bekrefter|bekræfter|erfarer|meddeler|melder)\b[^.!?]{0,60}[.!?]?$",
+    r"sa|sagde|rapporterer|bekrefter|bekræfter|erfarer|meddeler)\b[^.!?]{0,60}[.!?]?$",
     re.IGNORECASE,
 )
 ATTRIBUTION_MAX_WORDS = 10

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.quality import DEFAULT_EVAL_DIR, SETS, Scores, run_kilde, score
-from kilde.config import SHIPPED_CORPUS_DIR
+from benchmarks.quality import DEFAULT_EVAL_DIR, SETS, Scores, run_kilde, score, set_paths
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.evaluation import load_gold
 
@@ -32,8 +31,8 @@ def scores_of(name: str) -> Scores:
             f"the evaluation data is missing: {DEFAULT_EVAL_DIR} (shared/eval beside the checkout)"
         )
         _, gold_file, corpus_folder = next(s for s in SETS if s[0] == name)
-        corpus = SHIPPED_CORPUS_DIR if corpus_folder is None else DEFAULT_EVAL_DIR / corpus_folder
-        results = run_kilde(Engine.open(corpus), load_gold(DEFAULT_EVAL_DIR / gold_file))
+        gold_path, corpus = set_paths(DEFAULT_EVAL_DIR, gold_file, corpus_folder)
+        results = run_kilde(Engine.open(corpus), load_gold(gold_path))
         _cache[name] = score([result for result, _ in results])
     return _cache[name]
 
