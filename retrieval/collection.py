@@ -6,6 +6,11 @@
                                articles) and files.json (each file's name, size and times as
                                read, and its article ordinal)
 
+Every file is checksummed (`kilde.retrieval.checksums`) and verified when a segment is opened:
+a damaged segment is dropped and its article files indexed again into a new one (a damaged
+collection.json, or most of the corpus in damaged segments: everything is built afresh), with
+one warning naming the damaged file.
+
 Opening the collection for a corpus folder compares the folder's files (names, sizes, times:
 stat calls only) with the files of the live segments. New and changed files are read and
 analysed into a new segment; the articles of changed and removed files are masked; a missing
@@ -38,6 +43,7 @@ import numpy as np
 
 from kilde.corpus.atomic import atomic_folder, write_atomically
 from kilde.corpus.reader import ARTICLE_SUFFIX, SOURCE_SIDECAR_SUFFIX, article_entries
+from kilde.retrieval.checksums import check_seal, sealed
 from kilde.retrieval.errors import IndexFormatError
 from kilde.retrieval.index import Bm25Index, Bm25Params, Segment, merge_segments
 from kilde.retrieval.index.storage import load_arrays, save_arrays
@@ -47,7 +53,7 @@ from kilde.retrieval.passages import PassageTable
 logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "kilde-collection"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: collection.json and files.json sealed with a checksum
 MANIFEST = "collection.json"
 LOCK = ".lock"
 FILES = "files.json"
@@ -94,40 +100,49 @@ class StoredSegment:
         return live
 
 
-# Segments are immutable: one process keeps each loaded once (a reload reuses them), as long
-# as its files keep their sizes (a file damaged under a mapping would crash the process).
-_LOADED: dict[Path, tuple[StoredSegment, dict[str, int]]] = {}
+# Segments are immutable: one process verifies and keeps each loaded once (a reload reuses
+# them), as long as none of its files was written since: any write changes a file's ctime
+# (which, unlike the mtime, cannot be set back), so damage after the first load is verified
+# again at the next reload.
+_LOADED: dict[Path, tuple[StoredSegment, dict[str, tuple[int, int, int, int]]]] = {}
 
 
-def _file_sizes(folder: Path) -> dict[str, int]:
-    sizes = {}
+def _file_signatures(folder: Path) -> dict[str, tuple[int, int, int, int]]:
+    signatures = {}
     for sub in ("index", "passages"):
         with os.scandir(folder / sub) as entries:
-            sizes.update({f"{sub}/{e.name}": e.stat().st_size for e in entries})
-    return sizes
+            for entry in entries:
+                stat = entry.stat()
+                signatures[f"{sub}/{entry.name}"] = (stat.st_size, stat.st_mtime_ns,
+                                                     stat.st_ctime_ns, stat.st_ino)
+    stat = (folder / FILES).stat()
+    signatures[FILES] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    return signatures
 
 
 def _load_segment(folder: Path) -> StoredSegment:
     cached = _LOADED.get(folder)
     if cached is not None:
         try:
-            if _file_sizes(folder) == cached[1]:
+            if _file_signatures(folder) == cached[1]:
                 return cached[0]
         except OSError:
             pass
         del _LOADED[folder]
     try:
-        records = json.loads((folder / FILES).read_text(encoding="utf-8"))
+        signatures = _file_signatures(folder)
+        path = folder / FILES
+        records = check_seal(json.loads(path.read_text(encoding="utf-8")), path)["files"]
         files = {name: (tuple(state), int(ordinal)) for name, state, ordinal in records}
     except FileNotFoundError:
         raise IndexFormatError(f"{folder}: segment missing or incomplete") from None
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError, KeyError) as error:
         raise IndexFormatError(f"{folder / FILES}: unreadable ({error})") from None
     segment = StoredSegment(folder.name, load_arrays(folder / "index"),
                             PassageTable.load(folder / "passages"), files)
     if len(segment.passages) != segment.index.n_documents:
         raise IndexFormatError(f"{folder}: passages and index disagree")
-    _LOADED[folder] = (segment, _file_sizes(folder))
+    _LOADED[folder] = (segment, signatures)
     return segment
 
 
@@ -138,7 +153,8 @@ def _save_segment(folder: Path, analysed: AnalysedFiles, names: Sequence[str],
         analysed.passages.save(temporary / "passages")
         records = [[name, list(state[name]), ordinal]
                    for name, ordinal in zip(names, analysed.ordinals, strict=True)]
-        (temporary / FILES).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        (temporary / FILES).write_text(json.dumps(sealed({"files": records}), ensure_ascii=False),
+                                       encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -172,11 +188,15 @@ class Collection:
                 and data.get("version") == FORMAT_VERSION and isinstance(data.get("segments"), list)):
             logger.warning("saved collection %s is of another format or version; rebuilding it", path)
             return None
-        return data["segments"]
+        try:
+            return check_seal(data, path)["segments"]
+        except IndexFormatError as error:
+            logger.warning("saved collection damaged, rebuilding it: %s", error)
+            return None
 
     def _commit(self, entries: list[dict]) -> None:
         data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "segments": entries}
-        write_atomically(self.folder / MANIFEST, json.dumps(data, ensure_ascii=False))
+        write_atomically(self.folder / MANIFEST, json.dumps(sealed(data), ensure_ascii=False))
         self._prune({entry["name"] for entry in entries})
 
     def _prune(self, keep: set[str]) -> None:
@@ -204,12 +224,22 @@ class Collection:
     def _new_name(self) -> str:
         return f"seg-{time.time_ns():x}-{uuid.uuid4().hex[:8]}"
 
-    def _load(self, entries: list[dict]) -> list[StoredSegment] | None:
+    def _load(self, entries: list[dict]) -> list[StoredSegment | None] | None:
+        """Each entry's segment, None for a damaged one (with one warning naming the damage);
+        None if the entries themselves are unusable."""
         try:
-            return [_load_segment(self.folder / entry["name"]) for entry in entries]
-        except (IndexFormatError, KeyError, TypeError) as error:
+            folders = [self.folder / entry["name"] for entry in entries]
+        except (KeyError, TypeError) as error:
             logger.warning("saved collection damaged, rebuilding it: %s", error)
             return None
+        segments: list[StoredSegment | None] = []
+        for folder in folders:
+            try:
+                segments.append(_load_segment(folder))
+            except IndexFormatError as error:
+                logger.warning("saved index segment damaged, indexing its articles again: %s", error)
+                segments.append(None)
+        return segments
 
     # keeping in step with the folder ---------------------------------------------------------
 
@@ -217,12 +247,18 @@ class Collection:
         """Bring the saved collection in step with the folder's files, and open it."""
         with self._locked():
             entries = self._read_manifest()
-            segments = self._load(entries) if entries is not None else None
+            loaded = self._load(entries) if entries is not None else None
             state = folder_state(corpus_dir)
-            if entries is None or segments is None:
+            if entries is None or loaded is None:
                 entries, segments = self._rebuild(corpus_dir, state, progress, workers)
             else:
-                entries, segments = self._update(corpus_dir, state, entries, segments, progress, workers)
+                # A damaged segment is left out: its live files then count as new and are
+                # indexed again (all of them, at once, when they are most of the corpus).
+                repaired = None in loaded
+                kept = [(e, s) for e, s in zip(entries, loaded, strict=True) if s is not None]
+                entries, segments = [e for e, _ in kept], [s for _, s in kept]
+                entries, segments = self._update(corpus_dir, state, entries, segments, progress,
+                                                 workers, repaired=repaired)
         return self._snapshot(entries, segments)
 
     def _rebuild(self, corpus_dir: Path, state: dict[str, FileState], progress: bool,
@@ -238,7 +274,7 @@ class Collection:
 
     def _update(self, corpus_dir: Path, state: dict[str, FileState], entries: list[dict],
                 segments: list[StoredSegment], progress: bool, workers: int | None,
-                ) -> tuple[list[dict], list[StoredSegment]]:
+                *, repaired: bool = False) -> tuple[list[dict], list[StoredSegment]]:
         live: dict[str, tuple[int, FileState]] = {}  # file name -> (segment position, state)
         for position, (entry, segment) in enumerate(zip(entries, segments, strict=True)):
             masked = set(entry["masked"])
@@ -249,6 +285,8 @@ class Collection:
                        if name not in live or live[name][1] != file_state)
         gone = [name for name in live if name not in state or live[name][1] != state[name]]
         if not fresh and not gone:
+            if repaired:  # only masked articles were in the damaged segment: forget it
+                self._commit(entries)
             return entries, segments
         if len(fresh) + len(gone) > REBUILD_SHARE * max(len(state), 1) and len(state) > 20:
             logger.info("most of the corpus changed: rebuilding the index")
@@ -293,9 +331,10 @@ class Collection:
             return False
         if not everything and len(entries) <= MAX_SEGMENTS:
             return False
-        segments = self._load(entries)
-        if segments is None:
-            return False
+        loaded = self._load(entries)
+        if loaded is None or None in loaded:
+            return False  # damaged: the next sync repairs it
+        segments: list[StoredSegment] = [s for s in loaded if s is not None]
         chosen = list(range(len(entries)))
         if not everything:
             first, rest = segments[0].index.n_documents, sum(s.index.n_documents for s in segments[1:])

@@ -8,7 +8,8 @@ ask` on a corpus of a million paragraphs starts without reading a single article
 
 Layout of a saved table folder:
 
-    manifest.json     format name and version, counts, each file's size
+    manifest.json     format name and version, counts, each file's size and CRC-32 (sealed,
+                      like the index's: `kilde.retrieval.checksums`, verified at every load)
     articles.json     [[id, source, title, date, language, source_url, label, outlet], ...]
     text.bin          the passages' texts, UTF-8, back to back
     text_offsets.npy  int64 [n + 1]: passage i is text.bin[offsets[i]:offsets[i + 1]]
@@ -29,10 +30,11 @@ import numpy as np
 
 from kilde.corpus import Article, Corpus
 from kilde.corpus.atomic import atomic_folder
+from kilde.retrieval.checksums import check_seal, file_checksums, sealed, verify_files
 from kilde.retrieval.errors import IndexFormatError
 
 FORMAT_NAME = "kilde-passages"
-FORMAT_VERSION = 2  # 2: each article's outlet
+FORMAT_VERSION = 3  # 2: each article's outlet; 3: checksums
 MANIFEST = "manifest.json"
 ARTICLES = "articles.json"
 TEXT = "text.bin"
@@ -302,8 +304,9 @@ class PassageTable:
                 np.save(temporary / name, np.ascontiguousarray(values, dtype=ARRAYS[name]))
             sizes = {p.name: p.stat().st_size for p in temporary.iterdir()}
             manifest = {"format": FORMAT_NAME, "version": FORMAT_VERSION,
-                        "passages": len(self), "articles": len(self.articles), "files": sizes}
-            (temporary / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+                        "passages": len(self), "articles": len(self.articles), "files": sizes,
+                        "checksums": file_checksums(temporary, sizes)}
+            (temporary / MANIFEST).write_text(json.dumps(sealed(manifest)), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> PassageTable:
@@ -312,9 +315,12 @@ class PassageTable:
             manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
             if manifest.get("format") != FORMAT_NAME or manifest.get("version") != FORMAT_VERSION:
                 raise IndexFormatError(f"{directory}: not a passage table of version {FORMAT_VERSION}")
+            check_seal(manifest, directory / MANIFEST)
+            checksums = {name: str(manifest["checksums"][name]) for name in (ARTICLES, TEXT, *ARRAYS)}
             for name, size in manifest["files"].items():
                 if (directory / name).stat().st_size != size:
                     raise IndexFormatError(f"{directory / name}: truncated or changed")
+            verify_files(directory, checksums)
             rows = json.loads((directory / ARTICLES).read_text(encoding="utf-8"))
             articles = [ArticleInfo(*row) for row in rows]
             text = (

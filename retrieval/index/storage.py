@@ -2,8 +2,9 @@
 
 Layout of a saved segment folder:
 
-    manifest.json   format name and version, counts, each file's size, and (for an index saved
-                    by `Bm25Index.save`) the BM25 parameters
+    manifest.json   format name and version, counts, each file's size and CRC-32, and (for an
+                    index saved by `Bm25Index.save`) the BM25 parameters; sealed with a CRC-32
+                    of its own content (`kilde.retrieval.checksums`)
     vocab.json      the terms, in term-id order (a JSON list: any token round-trips)
     offsets.npy     int64 [n_terms + 1]
     docs.npy        int32 [n_postings]
@@ -13,6 +14,8 @@ Layout of a saved segment folder:
 
 The folder is written with `kilde.corpus.atomic.atomic_folder` (a temporary folder beside the
 target, fsynced, renamed into place), so a reader sees the old index or the new one, never half.
+Loading verifies every file's checksum, so bytes damaged on disk are an IndexFormatError, never
+a crash or a wrong rank at answer time.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from kilde.corpus.atomic import atomic_folder
+from kilde.retrieval.checksums import check_seal, file_checksums, sealed, verify_files
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError
 from kilde.retrieval.index.model import Bm25Params
 from kilde.retrieval.index.segment import Segment
@@ -31,7 +35,7 @@ from kilde.retrieval.index.segment import Segment
 logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "kilde-bm25"
-FORMAT_VERSION = 2  # 2: term frequencies instead of scores (segments)
+FORMAT_VERSION = 3  # 2: term frequencies instead of scores (segments); 3: checksums
 MANIFEST = "manifest.json"
 VOCABULARY = "vocab.json"
 _ARRAYS = {  # file name -> (field, dtype)
@@ -62,11 +66,12 @@ def save_arrays(arrays: Segment, directory: Path, params: Bm25Params | None = No
             "n_terms": len(arrays.terms),
             "n_postings": len(arrays.docs),
             "files": sizes,
+            "checksums": file_checksums(temporary, sizes),
         }
         if params is not None:
             manifest["params"] = {"variant": params.variant, "k1": params.k1, "b": params.b,
                                   "delta": params.delta, "epsilon": params.epsilon}
-        (temporary / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        (temporary / MANIFEST).write_text(json.dumps(sealed(manifest), indent=2), encoding="utf-8")
 
 
 def read_manifest(directory: Path) -> dict:
@@ -85,7 +90,7 @@ def read_manifest(directory: Path) -> dict:
             f"{directory}: index format version {manifest.get('version')!r}, "
             f"this Kilde reads {FORMAT_VERSION}"
         )
-    return manifest
+    return check_seal(manifest, path)
 
 
 def load_params(directory: Path) -> Bm25Params | None:
@@ -110,6 +115,7 @@ def load_arrays(directory: Path) -> Segment:
             int(manifest[key]) for key in ("n_documents", "n_terms", "n_postings")
         )
         sizes = dict(manifest["files"])
+        checksums = {name: str(manifest["checksums"][name]) for name in (VOCABULARY, *_ARRAYS)}
     except (KeyError, TypeError, ValueError) as error:
         raise IndexFormatError(f"{directory / MANIFEST}: incomplete manifest ({error})") from None
 
@@ -122,6 +128,7 @@ def load_arrays(directory: Path) -> Segment:
         if size != sizes.get(name):
             raise IndexFormatError(
                 f"{path}: {size} bytes, the manifest says {sizes.get(name)}; truncated or changed")
+    verify_files(directory, checksums)
 
     expected_lengths = {
         "offsets": n_terms + 1,

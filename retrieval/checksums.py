@@ -1,0 +1,76 @@
+"""Checksums of the saved index's files, so that a damaged index is caught before it answers.
+
+Every file of a saved segment (posting arrays, vocabulary, passage texts and numbers, article
+records) has its CRC-32 written in its folder's manifest at save time, and every manifest (and
+each small JSON record beside them) carries a CRC-32 of its own content ("sealed"). Opening
+verifies them all: a byte overwritten anywhere, even with the file's size and times kept, is an
+`IndexFormatError` naming the file, and the collection rebuilds what is damaged.
+
+Why CRC-32 of every byte at every open: it streams at about 1.5 GB/s (zlib, and it releases the
+GIL), so the ~300 MB of a million-paragraph index cost about 0.2 s over a warm page cache and
+pre-fault the pages the first questions need anyway. That is cheap enough not to trust a stamp
+(size, times, inode) of an earlier check, which would miss damage on the disk itself. CRC-32
+catches accidental damage (every burst of up to 32 bits, anything else but for 1 in 4 billion);
+it is no defence against someone who may write the index, and needs none: they could rewrite
+the checksum too. Answering never pays for it: nothing is re-checked per question.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from kilde.retrieval.errors import IndexFormatError
+
+SEAL = "crc32"  # the key of a sealed JSON object's own checksum
+_CHUNK = 1 << 20
+
+
+def file_checksum(path: Path) -> str:
+    """The CRC-32 of a file's bytes, as 8 hex digits (read in chunks: flat memory)."""
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    crc = 0
+    with open(path, "rb") as stream:
+        while read := stream.readinto(buffer):
+            crc = zlib.crc32(view[:read], crc)
+    return f"{crc:08x}"
+
+
+def file_checksums(directory: Path, names: Iterable[str]) -> dict[str, str]:
+    """Each named file's checksum, by name (for a manifest written at save time)."""
+    return {name: file_checksum(Path(directory) / name) for name in names}
+
+
+def verify_files(directory: Path, checksums: Mapping[str, str]) -> None:
+    """Raise IndexFormatError naming the first file whose bytes are not those saved."""
+    for name, expected in checksums.items():
+        path = Path(directory) / name
+        try:
+            actual = file_checksum(path)
+        except OSError as error:
+            raise IndexFormatError(f"{path}: unreadable ({error})") from None
+        if actual != expected:
+            raise IndexFormatError(
+                f"{path}: damaged (checksum {actual}, saved as {expected})")
+
+
+def _content_checksum(data: Mapping[str, Any]) -> str:
+    canonical = json.dumps({k: v for k, v in data.items() if k != SEAL}, sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"))
+    return f"{zlib.crc32(canonical.encode('utf-8')):08x}"
+
+
+def sealed(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with a checksum of its own content, for a JSON file that must not change unseen."""
+    return {**data, SEAL: _content_checksum(data)}
+
+
+def check_seal(data: object, path: Path) -> dict[str, Any]:
+    """The parsed content of a sealed JSON file; raises IndexFormatError if it was changed."""
+    if not isinstance(data, dict) or data.get(SEAL) != _content_checksum(data):
+        raise IndexFormatError(f"{path}: damaged (its checksum does not match its content)")
+    return data
