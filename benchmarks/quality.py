@@ -27,6 +27,7 @@ from rank_bm25 import BM25Okapi
 from kilde.config import SHIPPED_CORPUS_DIR
 from kilde.corpus import load_corpus
 from kilde.retrieval.answer import Answer
+from kilde.retrieval.answerability import threshold
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.evaluation import GoldQuestion, QuestionResult, grade_hits, load_gold
 from kilde.retrieval.passages import citable_paragraphs
@@ -115,16 +116,18 @@ class PlainBm25:
 def run_kilde(engine: Engine, questions: Sequence[GoldQuestion]) -> list[tuple[QuestionResult, Answer]]:
     """Each question's graded result, abstaining below the engine's threshold, and its answer
     as ranked with no threshold (so that the threshold table can try every other one)."""
-    threshold, engine.min_answerability = engine.min_answerability, 0.0
+    thresholds = engine.min_answerability
+    engine.min_answerability = dict.fromkeys(thresholds, 0.0)
     out = []
     try:
         for question in questions:
             answer = engine.ask(question.question, top_k=DEPTH)
-            abstained = not answer.answered or answer.answerability < threshold
+            abstained = (not answer.answered
+                         or answer.answerability < threshold(answer.language, thresholds))
             grades = () if abstained else grade_hits(question, answer)
             out.append((QuestionResult(question, grades, abstained), answer))
     finally:
-        engine.min_answerability = threshold
+        engine.min_answerability = thresholds
     return out
 
 
@@ -161,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                "seconds": elapsed}
         for result, answer in results:
             ranked_success = 2 in grade_hits(result.question, answer)[:3]
-            answerability.append((name, result.question.answerable, ranked_success,
+            answerability.append((answer.language, result.question.answerable, ranked_success,
                                   answer.answerability))
             if misses:
                 misses.write(json.dumps({
@@ -197,24 +200,33 @@ def print_tables(rows: list[dict], answerability: list[tuple[str, bool, bool, fl
                 line += f" {b.success_at_3:.3f} / {b.mrr:.3f} |"
         print(line)
     print()
-    print("Answerability threshold against both error rates (pooled over the sets above; the engine "
-          "abstains below the threshold):")
-    print()
+    for title, languages in (("English questions", {"en"}),
+                             ("Danish and Norwegian questions", {"da", "no"})):
+        mine = [a for a in answerability if a[0] in languages]
+        print()
+        print(f"{title}: answerability threshold against both error rates (pooled over the sets "
+              f"above; the engine abstains below {threshold(next(iter(languages))):.2f}):")
+        print()
+        print_threshold_table(mine)
+
+
+def print_threshold_table(answerability: list[tuple[str, bool, bool, float]]) -> None:
+    """Per threshold: answerable questions refused, unanswerable ones answered, and the
+    answerable ones still found in the first three places."""
     print("| threshold | answerable refused | unanswerable answered | success@3 kept |")
     print("|---|---|---|---|")
     answerable = [a for a in answerability if a[1]]
     unanswerable = [a for a in answerability if not a[1]]
     scores = sorted({round(a[3], 2) for a in answerability})
-    thresholds = [0.0] + [t for t in (0.05 * i for i in range(1, 21)) if t <= max(scores, default=0)]
-    for threshold in thresholds:
-        refused = sum(a[3] < threshold for a in answerable)
-        answered = sum(a[3] >= threshold for a in unanswerable)
-        kept = sum(a[2] and a[3] >= threshold for a in answerable)
+    levels = [0.0] + [t for t in (0.05 * i for i in range(1, 21)) if t <= max(scores, default=0)]
+    for level in levels:
+        refused = sum(a[3] < level for a in answerable)
+        answered = sum(a[3] >= level for a in unanswerable)
+        kept = sum(a[2] and a[3] >= level for a in answerable)
         refused_pct = 100 * refused / max(1, len(answerable))
         answered_pct = 100 * answered / max(1, len(unanswerable))
-        print(f"| {threshold:.2f} | {refused}/{len(answerable)} ({refused_pct:.1f} %) | "
+        print(f"| {level:.2f} | {refused}/{len(answerable)} ({refused_pct:.1f} %) | "
               f"{answered}/{len(unanswerable)} ({answered_pct:.0f} %) | {kept}/{len(answerable)} |")
-
 
 if __name__ == "__main__":
     sys.exit(main())

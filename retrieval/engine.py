@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 
@@ -22,8 +23,9 @@ from kilde.corpus import Corpus, load_corpus
 from kilde.corpus.reader import article_entries
 from kilde.retrieval.analysis import Analyzer, word_spans
 from kilde.retrieval.answer import Answer, Hit
-from kilde.retrieval.answerability import MIN_ANSWERABILITY, answerability
+from kilde.retrieval.answerability import MIN_ANSWERABILITY, answerability, threshold
 from kilde.retrieval.bridging import Bridge
+from kilde.retrieval.cognates import Cognates
 from kilde.retrieval.collection import Collection
 from kilde.retrieval.errors import EmptyCorpusError
 from kilde.retrieval.excerpt import best_excerpt
@@ -89,14 +91,14 @@ class Engine:
         bridge: Bridge | None = None,
         top_k: int = 3,
         corpus: Corpus | None = None,
-        min_answerability: float = MIN_ANSWERABILITY,
+        min_answerability: Mapping[str, float] = MIN_ANSWERABILITY,
     ) -> None:
         if not passages.live_passage_count():
             raise EmptyCorpusError(f"no citable articles in corpus folder {corpus_dir}")
         self.corpus_dir = corpus_dir
         self.collection: Collection | None = None  # the saved collection, when opened from one
         self.top_k = top_k
-        self.min_answerability = min_answerability
+        self.min_answerability = dict(min_answerability)  # by question language
         self._passages = passages
         self._index = index
         self._ranker = Ranker(index, passages)
@@ -157,6 +159,7 @@ class Engine:
             started = time.perf_counter()
             self._index.prefault()
             logger.debug("index pre-faulted in %.2f s", time.perf_counter() - started)
+            self._cognates  # noqa: B018 - built now rather than by the first English question
             if merge and self.collection is not None and self.collection.needs_merge():
                 self.collection.merge()
         except Exception:  # a background merge that fails leaves the collection as it was
@@ -196,10 +199,10 @@ class Engine:
         top_k = self.top_k if top_k is None else top_k
         if earlier:
             question = follow_up_question(question, earlier)
-        query = self._queries.build(question)
+        query = self._query(question)
         ranking = self._ranker.rank(query)
         confidence = answerability(ranking.evidence)
-        if confidence < self.min_answerability:
+        if confidence < threshold(query.language, self.min_answerability):
             return Answer(question, query.language, (), confidence)
         page = ranking.hits[offset : offset + top_k]
         weighted = dict(query.weighted_tokens())
@@ -211,7 +214,15 @@ class Engine:
 
     def evidence(self, question: str) -> Evidence | None:
         """What the answerability score of a question is computed from (for calibration)."""
-        return self._ranker.rank(self._queries.build(question)).evidence
+        return self._ranker.rank(self._query(question)).evidence
+
+    def _query(self, question: str) -> Query:
+        """The analysed question, its English words the dictionaries miss looked up by spelling."""
+        return self._cognates.extend(self._queries.build(question))
+
+    @cached_property
+    def _cognates(self) -> Cognates:
+        return Cognates(self._index)
 
     # presentation ----------------------------------------------------------------------------
 

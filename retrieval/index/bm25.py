@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -189,6 +189,13 @@ class Bm25Index:
         """How many live documents contain `token` (0 if none)."""
         term_id = self._term_id(token)
         return 0 if term_id is None else int(self._df[term_id])
+
+    def terms(self) -> Iterator[str]:
+        """Every token some live document contains."""
+        for vocabulary in (self._first_vocabulary, self._extra_vocabulary):
+            for term, term_id in vocabulary.items():
+                if self._df[term_id]:
+                    yield term
 
     def prefault(self) -> None:
         """Read every mapped page once, so that the first questions do not wait for the disk.

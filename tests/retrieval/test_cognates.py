@@ -1,0 +1,62 @@
+"""English words no dictionary knows, found in the articles by their spelling (retrieval/cognates.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kilde.retrieval.cognates import COGNATE_WEIGHT, Cognates
+from kilde.retrieval.engine import Engine
+from kilde.retrieval.index import Bm25Index
+from kilde.retrieval.indexing import default_analysis
+from kilde.retrieval.query import QueryBuilder
+
+ARTICLE = """ date 2021-12 Farmaceuter må ikke udlevere receptpligtig medicin uden en recept fra en læge.
+
+Kolonisterne byggede en havn ved floden og handlede med pelse.
+
+Den nye regering har lovet lavere skatter til familier med børn.
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    folder: Path = tmp_path_factory.mktemp("corpus")
+    (folder / "000_cognates.txt").write_text(ARTICLE, encoding="utf-8")
+    return Engine.open(folder)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What are pharmacists forbidden to do?", "Farmaceuter må ikke"),  # ph → f, c kept
+        ("What did the colonists build?", "Kolonisterne byggede"),  # c → k
+    ],
+)
+def test_english_words_the_dictionaries_miss_find_their_cognates(
+    engine: Engine, question: str, expected: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.answered
+    assert expected in answer.hits[0].paragraph
+
+
+def test_cognates_only_stand_in_for_concepts_the_corpus_lacks() -> None:
+    index = Bm25Index.build([["farmaceut", "recept"], ["regering", "famili", "skat"], ["pels"]])
+    cognates = Cognates(index)
+    assert cognates.of("pharmacists") == ["farmaceut"]
+    assert cognates.of("pelts") == []  # too short to tell from its neighbours
+    assert cognates.of("hospital") == []  # nothing spelled like it
+    builder = QueryBuilder(*default_analysis())
+    query = builder.build("What did the government promise families?")
+    assert cognates.extend(query) == query  # every concept has a translation in the corpus
+    extended = cognates.extend(builder.build("What did the pharmacists do?"))
+    assert ("farmaceut", COGNATE_WEIGHT) in extended.concepts[0].tokens
+
+
+def test_danish_and_norwegian_questions_are_left_as_they_are() -> None:
+    cognates = Cognates(Bm25Index.build([["farmaceut"]]))
+    query = QueryBuilder(*default_analysis()).build("Hvad må farmaceuterne ikke gøre?")
+    assert query.language == "da"
+    assert cognates.extend(query) is query
