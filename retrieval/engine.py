@@ -34,7 +34,7 @@ from kilde.retrieval.followup import follow_up_question
 from kilde.retrieval.gloss import gloss_pairs
 from kilde.retrieval.index import Bm25Index, Bm25Params
 from kilde.retrieval.indexing import default_analysis, index_articles
-from kilde.retrieval.passages import ArticleInfo, PassageTable
+from kilde.retrieval.passages import ArticleInfo, PassageTable, searched_part
 from kilde.retrieval.query import Query, QueryBuilder
 from kilde.retrieval.ranking import Evidence, Ranker
 
@@ -238,7 +238,7 @@ class Engine:
             tokens = set(self._analyzer.tokens(sentence, article.language))
             return sum(weighted[t] * self._ranker.idf(t) for t in tokens if t in weighted)
 
-        excerpt = best_excerpt(passage.text, sentence_score)
+        excerpt = best_excerpt(searched_part(passage.text), sentence_score)
         spans = [
             (start, end, self._analyzer.word_tokens(word, article.language))
             for start, end, word in word_spans(excerpt)

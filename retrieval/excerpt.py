@@ -13,6 +13,10 @@ SHORT_SENTENCE = 80
 # the sentence that answers when its words differ from the question's ("Det er beskeden fra
 # ... Sergej Lavrov. De to mødtes torsdag i Stockholm." for "Where did they meet?").
 WHOLE_PARAGRAPH = 320
+# A "sentence" longer than this (a paragraph without sentence ends) is cut at white space into
+# pieces of at most this length, so that an excerpt (one or two pieces) stays readable.
+MAX_SENTENCE_CHARS = 1000
+_SPACES = (" ", "\n", "\t", "\u00a0")
 
 
 def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
@@ -22,10 +26,26 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(paragraph):
         closing_quotes = len(match.group()) - len(match.group().lstrip("\"”»'"))
         end = match.start() + closing_quotes
-        spans.append((start, end))
+        spans.extend(_pieces(paragraph, start, end))
         start = match.end()
-    spans.append((start, len(paragraph)))
+    spans.extend(_pieces(paragraph, start, len(paragraph)))
     return [(s, e) for s, e in spans if paragraph[s:e].strip()]
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] in pieces of at most MAX_SENTENCE_CHARS, cut at white space."""
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = max(text.rfind(space, start + 1, limit + 1) for space in _SPACES)
+        if cut <= start:  # one "word" longer than a piece: cut it
+            pieces.append((start, limit))
+            start = limit
+            continue
+        pieces.append((start, cut))
+        start = cut + 1
+    pieces.append((start, end))
+    return pieces
 
 
 def best_excerpt(paragraph: str, sentence_score: Callable[[str], float]) -> str:

@@ -24,7 +24,7 @@ from kilde.retrieval.analysis import Analyzer
 from kilde.retrieval.bridging import Bridge, compound_parts, fold_names
 from kilde.retrieval.index import Segment, build_segment, merge_segments
 from kilde.retrieval.lexicon import load_lexicon
-from kilde.retrieval.passages import PassageTable, citable_paragraphs
+from kilde.retrieval.passages import PassageTable, citable_paragraphs, searched_part
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,9 @@ def default_analysis() -> tuple[Analyzer, Bridge]:
 
 
 def passage_tokens(analyzer: Analyzer, language: str, text: str, heading: str | None) -> list[str]:
-    """What a passage is indexed by: its own words and those of the sub-heading above it."""
-    tokens = analyzer.tokens(text, language)
+    """What a passage is indexed by: its own words (of its searched part) and those of the
+    sub-heading above it."""
+    tokens = analyzer.tokens(searched_part(text), language)
     if heading:
         tokens += analyzer.tokens(heading, language)
     return tokens
