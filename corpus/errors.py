@@ -10,6 +10,8 @@ that names the culprit; the front ends print it as it is (the CLI catches `Kilde
     │   └── CorpusFileError             one file cannot be read (the rest still loads)
     ├── IngestError                     kilde.corpus.ingest: an argument of `kilde add` failed
     │   ├── FetchError                  the URL could not be fetched as an HTML page
+    │   │   └── DecodingError           its Content-Encoding cannot be undone (corrupt, unknown)
+    │   │       └── DecodedTooLargeError    ...or it inflates past the size cap
     │   ├── ExtractError                the page holds no article text
     │   ├── InputFileError              the file is not a usable article text file
     │   ├── DuplicateError              the URL or the text is already in the corpus

@@ -2,15 +2,20 @@
 
 Every test gets its own `XDG_DATA_HOME` (where the query log and the default collection live).
 `news_server`: a web server on loopback serving the news pages of tests/fixtures/pages/ and the
-ways a fetch goes wrong (404, a slow answer, a slow drip, a redirect loop, a PDF, an oversized
-body), for `kilde add` in tests/corpus and tests/bot. Nothing here touches a real web server.
+ways a fetch goes wrong (404, a slow answer, a slow drip of body bytes or of header lines, a
+redirect loop, a PDF, an oversized body, a compression bomb, false or bogus charset labels), for
+`kilde add` in tests/corpus and tests/bot. Nothing here touches a real web server.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
+import struct
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +35,7 @@ def user_data_dir(tmp_path_factory: pytest.TempPathFactory,
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 SLOW_SECONDS = 3.0  # far beyond the tests' timeouts, short enough not to hold anything up
+HEADER_DRIP_SECONDS = 6.0  # how long the header lines drip: a fetch that waits for them shows
 BIG_BYTES = 3 * 1024 * 1024
 
 
@@ -56,6 +62,34 @@ _PAGES_BY_PATH = {
     "/fanoe/natfaerge": "da_uden_dato.html",
     "/": "da_forside_uden_artikel.html",
 }
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+_COMPRESS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.compress, "deflate": zlib.compress, "raw-deflate": _raw_deflate,
+}
+
+
+@functools.cache
+def double_gzip_bomb(megabytes: int) -> bytes:
+    """`megabytes` MB of zeros gzipped twice: 2,048 MB come to about 5 KB.
+
+    Built without compressing it all: after a full flush the deflate stream restarts, so each
+    further megabyte of zeros compresses to the same bytes.
+    """
+    zeros = bytes(1024 * 1024)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    checksum = 0
+    for _ in range(megabytes):
+        checksum = zlib.crc32(zeros, checksum)
+    inner = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + block * megabytes + deflate.flush()
+             + struct.pack("<II", checksum, (megabytes * 1024 * 1024) & 0xFFFFFFFF))
+    return gzip.compress(inner, 9)
 
 
 class _NewsPages(BaseHTTPRequestHandler):
@@ -85,6 +119,12 @@ class _NewsPages(BaseHTTPRequestHandler):
         if path in _PAGES_BY_PATH:
             self._send(200, _page(_PAGES_BY_PATH[path]))
             return
+        if path.startswith("/charset/"):
+            self._labelled(path.removeprefix("/charset/"))
+            return
+        if path.startswith("/bomb/"):
+            self._bomb(int(path.removeprefix("/bomb/")))
+            return
         special = {
             "/nyheter/sjofly-latin1": self._windows_1252,
             "/kort/panda": lambda: self._redirect(301, "/lokalt/odense-zoo-roede-pandaer"),
@@ -94,6 +134,13 @@ class _NewsPages(BaseHTTPRequestHandler):
             "/rapport.pdf": self._pdf,
             "/stor": self._big,
             "/stor-uden-laengde": self._big_without_length,
+            "/gzip": lambda: self._compressed(["gzip"]),
+            "/gzip-gzip": lambda: self._compressed(["gzip", "gzip"]),
+            "/deflate": lambda: self._compressed(["deflate"]),
+            "/deflate-raw": lambda: self._compressed(["raw-deflate"]),
+            "/brotli": self._brotli,
+            "/header-drip": self._header_drip,
+            "/utf8-label-windows-1252": self._utf8_label_on_windows_1252,
         }
         special.get(path, self._not_found)()
 
@@ -101,6 +148,41 @@ class _NewsPages(BaseHTTPRequestHandler):
         # An older site: Windows-1252, declared only in the header.
         text = _page("no_sjofly.html").decode("utf-8").replace('<meta charset="utf-8">', "")
         self._send(200, text.encode("cp1252"), "text/html; charset=windows-1252")
+
+    def _labelled(self, label: str) -> None:
+        # The Danish page (UTF-8 bytes) under whatever charset label the path names.
+        self._send(200, _page("da_roede_pandaer.html"), f"text/html; charset={label}")
+
+    def _utf8_label_on_windows_1252(self) -> None:
+        text = _page("no_sjofly.html").decode("utf-8").replace('<meta charset="utf-8">', "")
+        self._send(200, text.encode("cp1252"), "text/html; charset=utf-8")
+
+    def _compressed(self, codings: list[str]) -> None:
+        body = _page("da_roede_pandaer.html")
+        for coding in codings:
+            body = _COMPRESS[coding](body)
+        encoding = ", ".join("deflate" if c == "raw-deflate" else c for c in codings)
+        self._send(200, body, headers={"Content-Encoding": encoding})
+
+    def _brotli(self) -> None:
+        self._send(200, b"\x0b\x02\x80<p>x</p>\x03", headers={"Content-Encoding": "br"})
+
+    def _bomb(self, megabytes: int) -> None:
+        self._send(200, double_gzip_bomb(megabytes), headers={"Content-Encoding": "gzip, gzip"})
+
+    def _header_drip(self) -> None:
+        # Each header line well within a read timeout; the headers never end in time.
+        self.send_response(200)
+        self.send_header("Content-Type", _HTML)
+        self.flush_headers()
+        for number in range(int(HEADER_DRIP_SECONDS / 0.2)):
+            self.send_header(f"X-Drip-{number}", "1")
+            self.flush_headers()
+            time.sleep(0.2)
+        body = _page("da_roede_pandaer.html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _redirect(self, status: int, location: str) -> None:
         self._send(status, b"", headers={"Location": location})

@@ -35,9 +35,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--date", metavar="YYYY-MM",
                         help="publication month for an article whose page or file has none")
     parser.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
-                        help="network timeout per step (default 20; the whole download gets 3x)")
+                        help="network timeout per step (default 20); the whole fetch, from connecting "
+                        "to the last byte, gets 3x")
     parser.add_argument("--max-size", type=float, default=5.0, metavar="MB",
-                        help="largest page or file accepted, in megabytes (default 5)")
+                        help="largest page (as received and once decompressed) or file accepted, "
+                        "in megabytes (default 5)")
     parser.add_argument("--json", action="store_true", help="report one JSON object per argument")
     parser.set_defaults(run=run)
 

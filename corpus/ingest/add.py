@@ -15,9 +15,10 @@ from pathlib import Path
 
 from kilde.corpus.errors import CorpusFileError
 from kilde.corpus.ingest.catalog import Catalog
+from kilde.corpus.ingest.charset import decode_page
 from kilde.corpus.ingest.errors import DuplicateError, ExtractError, InputFileError
 from kilde.corpus.ingest.extract import extract_article
-from kilde.corpus.ingest.fetch import FetchLimits, fetch_page, page_text
+from kilde.corpus.ingest.fetch import FetchLimits, fetch_page
 from kilde.corpus.ingest.sources import SourceRecord, now_utc
 from kilde.corpus.ingest.textfile import MAX_FILE_BYTES, read_text_file
 from kilde.corpus.ingest.writer import (
@@ -99,10 +100,11 @@ def add_url(
     existing = catalog.find_url(page.url)
     if existing is not None:
         raise DuplicateError(existing, f"same URL, redirected to {page.url}")
-    extracted = extract_article(page_text(page), page.url)
+    decoded = decode_page(page.content, page.encoding)
+    extracted = extract_article(decoded.text, page.url)
     if not extracted.paragraphs:
         raise ExtractError("no article text found on the page")
-    warnings: list[str] = []
+    warnings = [decoded.warning] if decoded.warning else []
     month = date or extracted.date
     if month is None:
         warnings.append(NO_PAGE_DATE_WARNING)

@@ -13,6 +13,18 @@ class FetchError(IngestError):
     """The URL could not be fetched as an HTML page (HTTP error, timeout, too big, not HTML...)."""
 
 
+class DecodingError(FetchError):
+    """The body's Content-Encoding cannot be undone: unsupported, too deeply nested or corrupt."""
+
+
+class DecodedTooLargeError(DecodingError):
+    """The body inflates past the size cap (a compression bomb, or just a huge page)."""
+
+    def __init__(self, encodings: str) -> None:
+        self.encodings = encodings  # as the header listed them, for the message the caller makes
+        super().__init__(f"decompressed body too large (Content-Encoding {encodings})")
+
+
 class ExtractError(IngestError):
     """The fetched page holds no article text."""
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from kilde.bot.cli.main import main
-from tests.conftest import NewsServer
+from tests.conftest import HEADER_DRIP_SECONDS, NewsServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "corpus" / "articles"
@@ -213,3 +217,157 @@ def test_an_added_article_answers_questions_end_to_end(
     assert top["source"] == f"{article_id}.txt" and top["date"] == "2024-09"
     assert top["title"] == "Elektrisk sjøfly skal fly mellom Bergen og Stavanger"
     assert before["hits"] == [] or before["hits"][0]["article_id"] != article_id
+
+
+# Hostile input (issue 11, defect 8): each gets one line naming it, bounded time and memory, and
+# nothing written.
+
+def test_a_compression_bomb_stops_at_the_cap_and_compressed_pages_still_go_in(
+    news_server: NewsServer,
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = _snapshot(corpus_dir)
+    bomb = news_server.url("/bomb/64")
+    status, out, err = _add(capsys, bomb)
+    assert status == 1 and out == []
+    assert err == [(f"skipped {bomb}: page is larger than the 1.0 MB cap once decompressed "
+                    "(Content-Encoding gzip, gzip)")]
+    assert _snapshot(corpus_dir) == before
+    status, out, err = _add(capsys, news_server.url("/gzip-gzip"))
+    assert status == 0 and err == []
+    assert "«Odense Zoo får to røde pandaer fra Tjekkiet»" in out[0]
+
+
+def test_header_lines_dripped_in_do_not_outlast_the_deadline(
+    news_server: NewsServer,
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = _snapshot(corpus_dir)
+    drip = news_server.url("/header-drip")
+    started = time.monotonic()
+    status, out, err = _add(capsys, drip)  # --timeout 0.5: the whole fetch gets 1.5 s
+    # Stopped at the deadline, not after the headers (a bound generous for a loaded machine).
+    assert time.monotonic() - started < HEADER_DRIP_SECONDS / 2
+    assert status == 1 and out == []
+    assert err == [f"skipped {drip}: timed out after 1.5 s (download too slow)"]
+    assert _snapshot(corpus_dir) == before
+
+
+@pytest.mark.parametrize("label", ["hex", "rot13", "base64", "zlib", "no-such-charset"])
+def test_a_charset_label_that_is_no_text_encoding_is_ignored_with_a_warning(
+    news_server: NewsServer,
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    label: str,
+) -> None:
+    url = news_server.url(f"/charset/{label}")
+    status, out, err = _add(capsys, url)
+    assert status == 0
+    assert "«Odense Zoo får to røde pandaer fra Tjekkiet»" in out[0]
+    assert err == [(f"warning: {url}: ignored the page's charset '{label}' "
+                    "(not a known text encoding); read it as UTF-8")]
+
+
+def test_a_false_charset_label_is_read_by_its_bytes_with_a_warning(
+    news_server: NewsServer,
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    latin = news_server.url("/charset/iso-8859-1")  # UTF-8 bytes labelled ISO-8859-1
+    windows = news_server.url("/utf8-label-windows-1252")  # Windows-1252 bytes labelled UTF-8
+    status, out, err = _add(capsys, latin, windows)
+    assert status == 0
+    assert "«Odense Zoo får to røde pandaer fra Tjekkiet»" in out[0]
+    assert "«Elektrisk sjøfly skal fly mellom Bergen og Stavanger»" in out[1]
+    assert err == [
+        (f"warning: {latin}: the page says charset 'iso-8859-1', but its bytes are UTF-8; "
+         "read it as UTF-8"),
+        (f"warning: {windows}: the page says charset 'utf-8', but its bytes are not UTF-8; "
+         "read it as Windows-1252"),
+    ]
+    stored = "".join(path.read_text(encoding="utf-8") for path in corpus_dir.glob("00[56]_*.txt"))
+    assert "røde pandaer" in stored and "sjøfly" in stored
+    assert "\ufffd" not in stored and "Ã" not in stored
+
+
+def test_a_named_pipe_a_socket_and_an_unbounded_file_are_refused(
+    corpus_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    unix_socket = tmp_path / "socket.txt"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(unix_socket))
+    # Were the pipe opened, the add would block for ever: after 10 s a writer releases it with
+    # an article, so that a regression fails here instead of hanging the suite.
+    release = threading.Timer(10, _write_article_into, args=(fifo,))
+    release.start()
+    try:
+        status, out, err = _add(capsys, str(fifo), str(unix_socket))
+    finally:
+        release.cancel()
+        listener.close()
+    assert status == 1 and out == []
+    assert err == [f"skipped {fifo}: is a named pipe (FIFO), not a regular file",
+                   f"skipped {unix_socket}: is a socket, not a regular file"]
+
+
+def _write_article_into(fifo: Path) -> None:
+    try:
+        descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return  # nobody is reading it: nothing to release
+    with open(descriptor, "wb") as pipe:
+        pipe.write(" date 2023-06 Natfærge\n\n".encode() + b"Et afsnit med ord nok. " * 20)
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc")
+def test_a_file_that_misstates_its_size_is_read_only_up_to_the_cap(
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # /proc files say they are empty (st_size 0) and hold far more than 4 KB for this process.
+    status = main(["add", "--max-size", "0.004", "/proc/self/maps"])
+    err = capsys.readouterr().err.splitlines()
+    assert status == 1
+    assert err == ["skipped /proc/self/maps: file is too large (over 4 KB; the cap is 4 KB)"]
+
+
+@pytest.mark.skipif(not (Path("/dev/zero").exists() and hasattr(os, "mkfifo")),
+                    reason="needs /dev/zero and named pipes")
+def test_hostile_arguments_stay_within_bounded_memory_and_time(
+    news_server: NewsServer,
+    tmp_path: Path,
+) -> None:
+    """The real command with the default caps in a process allowed 1 GB of address space: a
+    2 GB double-gzip bomb, /dev/zero and a named pipe each end in one line, in seconds."""
+    corpus = tmp_path / "articles"
+    shutil.copytree(SEEDS, corpus)
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    bomb = news_server.url("/bomb/2048")
+    good = news_server.url(PANDA)
+    env = {"KILDE_CORPUS_DIR": str(corpus), "KILDE_INDEX_DIR": str(tmp_path / "index")}
+    before = _snapshot(corpus)
+    limit = 1024 * 1024 * 1024
+    result = subprocess.run(
+        [sys.executable, "-m", "kilde.bot.cli.main", "add", bomb, "/dev/zero", str(fifo),
+         good],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        cwd=ROOT, timeout=60, check=False,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        (f"skipped {bomb}: page is larger than the 5.0 MB cap once decompressed "
+         "(Content-Encoding gzip, gzip)"),
+        "skipped /dev/zero: is a character device, not a regular file",
+        f"skipped {fifo}: is a named pipe (FIFO), not a regular file",
+    ]
+    assert result.stdout.startswith("added 005_")  # the good one after them still goes in
+    added = set(_snapshot(corpus)) - set(before)
+    assert len(added) == 2  # its article and sidecar, nothing else

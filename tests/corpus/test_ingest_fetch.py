@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
+from kilde.corpus.ingest.charset import decode_page
 from kilde.corpus.ingest.errors import FetchError
-from kilde.corpus.ingest.fetch import FetchedPage, FetchLimits, fetch_page, page_text
-from tests.conftest import NewsServer
+from kilde.corpus.ingest.fetch import FetchedPage, FetchLimits, fetch_page
+from tests.conftest import HEADER_DRIP_SECONDS, NewsServer
+
+
+def page_text(page: FetchedPage) -> str:
+    return decode_page(page.content, page.encoding).text
 
 FAST = FetchLimits(timeout=0.5, total_timeout=1.0, max_bytes=1024 * 1024)
 
@@ -42,6 +48,10 @@ def test_reads_the_charset_the_server_declares(news_server: NewsServer) -> None:
         ("/rapport.pdf", "not an HTML page (content type application/pdf)"),
         ("/stor", "page is larger than the 1.0 MB cap (3.0 MB)"),
         ("/stor-uden-laengde", "page is larger than the 1.0 MB cap"),
+        ("/bomb/64", ("page is larger than the 1.0 MB cap once decompressed "
+                      "(Content-Encoding gzip, gzip)")),
+        ("/brotli", "unsupported Content-Encoding br"),
+        ("/header-drip", "timed out after 1 s (download too slow)"),
     ],
 )
 def test_bad_pages_fail_with_one_clear_reason(
@@ -75,3 +85,17 @@ def test_undeclared_encoding_falls_back_from_utf8_to_windows_1252() -> None:
     meta = FetchedPage("http://x/", "http://x/",
                        '<meta charset="iso-8859-1"><p>Ærø</p>'.encode("latin-1"), None)
     assert page_text(meta).endswith("<p>Ærø</p>")
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/gzip-gzip", "/deflate", "/deflate-raw"])
+def test_compressed_pages_are_decompressed(news_server: NewsServer, path: str) -> None:
+    page = fetch_page(news_server.url(path), FAST)
+    assert "Odense Zoo får to røde pandaer" in page_text(page)
+
+
+def test_the_deadline_holds_while_header_lines_drip_in(news_server: NewsServer) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out after 1 s"):
+        fetch_page(news_server.url("/header-drip"), FAST)
+    # The deadline must not wait for the drip's end (a bound generous for a loaded machine).
+    assert time.monotonic() - started < HEADER_DRIP_SECONDS / 2
