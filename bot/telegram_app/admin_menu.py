@@ -11,15 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
+
+if TYPE_CHECKING:
+    from kilde.bot.telegram_app.context import KildeContext
 
 logger = logging.getLogger(__name__)
-
-MENU_KEY = "admin_menu"
-
 
 class AdminMenu:
     """Which admins still lack their menu, and how to give it to them."""
@@ -55,9 +55,9 @@ class AdminMenu:
             self.pending.discard(admin)
 
 
-async def on_first_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_first_contact(update: Update, context: KildeContext) -> None:
     """Before any other handler: an admin still without a menu gets it now."""
-    menu = context.bot_data.get(MENU_KEY)
+    menu = context.bot_data.admin_menu
     user = update.effective_user
-    if isinstance(menu, AdminMenu) and user is not None and user.id in menu.pending:
+    if user is not None and user.id in menu.pending:
         await menu.register(context.bot, user.id)

@@ -35,13 +35,14 @@ from telegram.ext import (
 from kilde.bot.engine_loading import open_engine
 from kilde.bot.telegram_app import feedback, handlers, translate_button
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
-from kilde.bot.telegram_app.admin_menu import MENU_KEY, AdminMenu, on_first_contact
+from kilde.bot.telegram_app.admin_menu import AdminMenu, on_first_contact
 from kilde.bot.telegram_app.backlog import Backlog
+from kilde.bot.telegram_app.context import CONTEXT_TYPES
 from kilde.bot.telegram_app.gate import ACCESS_GROUP, access_handler
 from kilde.bot.telegram_app.inline import on_inline_query
 from kilde.bot.telegram_app.lanes import LanedUpdateProcessor
-from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
-from kilde.bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
+from kilde.bot.telegram_app.reload import Reloader
+from kilde.bot.telegram_app.runtime import BotRuntime
 from kilde.bot.telegram_app.transport import PollingRequest, RetryingRequest
 from kilde.config import Settings, SettingsError
 from kilde.retrieval.engine import Engine
@@ -61,7 +62,6 @@ ADMIN_COMMANDS = (
     BotCommand("stats", "Questions answered, abstentions, median answer time"),
     BotCommand("reload", "Reload the articles now"),
 )
-ADMINS_KEY = "admin_user_ids"
 # Only what the bot handles; Telegram then doesn't even send edits or channel posts.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY)
 
@@ -138,6 +138,7 @@ def build_application(settings: Settings, engine: Engine,
     application = (
         Application.builder()
         .application_class(KildeApplication)
+        .context_types(CONTEXT_TYPES)
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .request(request)
@@ -165,11 +166,11 @@ def build_application(settings: Settings, engine: Engine,
         log=feedback.open_query_log(settings),
         translator=translate_button.translator_for(settings),
     )
-    application.bot_data[RUNTIME_KEY] = runtime
-    application.bot_data[ADMINS_KEY] = tuple(settings.admin_user_ids)
-    application.bot_data[MENU_KEY] = AdminMenu(settings.admin_user_ids, COMMANDS + ADMIN_COMMANDS)
+    shared = application.bot_data
+    shared.runtime = runtime
+    shared.admin_menu = AdminMenu(settings.admin_user_ids, COMMANDS + ADMIN_COMMANDS)
     # Reloads open the engine exactly the way `kilde serve` opened the first one.
-    application.bot_data[RELOADER_KEY] = Reloader(
+    shared.reloader = Reloader(
         runtime, settings.corpus_dir, partial(open_engine, settings, serving=True),
         interval=settings.reload_interval,
     )
@@ -208,8 +209,8 @@ async def _post_init(application: Application) -> None:
     except TelegramError as error:
         logger.warning("could not register the command list: %s", error)
     # Admins see their commands in their own chat's menu; everyone else never does.
-    await application.bot_data[MENU_KEY].register_all(application.bot)
-    await application.bot_data[RELOADER_KEY].start()
+    await application.bot_data.admin_menu.register_all(application.bot)
+    await application.bot_data.reloader.start()
     backlog = getattr(application, "backlog", None)
     if isinstance(backlog, Backlog):
         pending = backlog.take()
@@ -224,9 +225,9 @@ async def _post_init(application: Application) -> None:
 async def _post_shutdown(application: Application) -> None:
     """At shutdown: stop watching the corpus folder, let the engine's threads go, close the
     query log."""
-    await application.bot_data[RELOADER_KEY].stop()
-    application.bot_data[RUNTIME_KEY].workers.shutdown(wait=False, cancel_futures=True)
-    application.bot_data[RUNTIME_KEY].log.close()
+    await application.bot_data.reloader.stop()
+    application.bot_data.runtime.workers.shutdown(wait=False, cancel_futures=True)
+    application.bot_data.runtime.log.close()
 
 
 def polling_options(tuning: BotTuning | None = None) -> dict[str, Any]:

@@ -11,11 +11,10 @@ import logging
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
 
 from kilde.bot.querylog import QueryLog, QueryLogError, VoteOutcome
 from kilde.bot.telegram_app.access import SLOW_DOWN, Verdict
-from kilde.bot.telegram_app.runtime import runtime
+from kilde.bot.telegram_app.context import KildeContext
 from kilde.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -78,14 +77,14 @@ def with_buttons(markup: InlineKeyboardMarkup | None,
     return InlineKeyboardMarkup(rows)
 
 
-async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_vote(update: Update, context: KildeContext) -> None:
     """👍 or 👎 under an answer: record (or change) the user's vote, say so in a toast."""
     query = update.callback_query
     if query is None:
         return
     request = parse_vote(query.data or "")
     message = query.message if isinstance(query.message, Message) else None
-    state = runtime(context)
+    state = context.bot_data.runtime
     if request is None or message is None:
         await query.answer()
         return

@@ -14,12 +14,12 @@ import logging
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from kilde.bot.telegram_app.access import REFUSAL, Verdict
 from kilde.bot.telegram_app.addressing import is_reply_to_bot, mentions_bot
+from kilde.bot.telegram_app.context import KildeContext
 from kilde.bot.telegram_app.handlers import reply
-from kilde.bot.telegram_app.runtime import runtime
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,9 @@ def addressed_to_bot(message: Message, username: str, bot_id: int) -> bool:
     return mentions_bot(message, username) or is_reply_to_bot(message, bot_id)
 
 
-async def check_access(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def check_access(update: Update, context: KildeContext) -> None:
     """Let allowed updates through; answer a stranger's once in a while, then stop it here."""
-    state = runtime(context)
+    state = context.bot_data.runtime
     user_id = update.effective_user.id if update.effective_user else None
     if update.inline_query is not None:
         if state.access.allows_user(user_id):

@@ -15,7 +15,6 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
-from telegram.ext import ContextTypes
 
 from kilde.bot.querylog import summary_lines
 from kilde.bot.telegram_app import callbacks, feedback, formatting
@@ -27,8 +26,7 @@ from kilde.bot.telegram_app.addressing import (
     question_in,
     without_mentions,
 )
-from kilde.bot.telegram_app.reload import reloader
-from kilde.bot.telegram_app.runtime import runtime
+from kilde.bot.telegram_app.context import KildeContext, chat_threads
 from kilde.bot.telegram_app.threads import earlier_question
 from kilde.bot.telegram_app.translate_button import translate_button
 from kilde.bot.translation.answers import needs_translation
@@ -88,9 +86,9 @@ async def _say(message: Message, line: str) -> None:
 
 
 async def _not_flooding(message: Message, user_id: int,
-                        context: ContextTypes.DEFAULT_TYPE) -> bool:
+                        context: KildeContext) -> bool:
     """Whether this user may ask again now; says "slow down" once per burst if not."""
-    verdict = runtime(context).flood.check(user_id)
+    verdict = context.bot_data.runtime.flood.check(user_id)
     if verdict is Verdict.WARN:
         await _say(message, SLOW_DOWN)
     return verdict is Verdict.ALLOW
@@ -108,11 +106,11 @@ async def _typing(message: Message) -> None:
 
 
 async def answer_question(message: Message, question: str, user_id: int,
-                          context: ContextTypes.DEFAULT_TYPE, *, offset: int = 0,
+                          context: KildeContext, *, offset: int = 0,
                           earlier: str | None = None) -> None:
     """Answer `question` in reply to `message`, with More/Context buttons; `earlier` is the
     question (as run) of the answer `message` replies to, for a follow-up."""
-    state = runtime(context)
+    state = context.bot_data.runtime
     if not await _not_flooding(message, user_id, context):
         return
     await _typing(message)
@@ -139,12 +137,20 @@ async def answer_question(message: Message, question: str, user_id: int,
     if offset and not answer.answered:
         texts = [callbacks.NO_MORE]
     sent = await reply(message, texts, markup)
-    state.threads.remember(message.chat_id, (m.message_id for m in sent), answer.question)
+    threads = chat_threads(context)
+    if threads is not None:
+        threads.remember((m.message_id for m in sent), answer.question)
     if logged is not None:
         state.log.attach_messages(logged, message.chat_id, [m.message_id for m in sent])
 
 
-async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _earlier(message: Message, context: KildeContext) -> str | None:
+    """The question of the bot's answer that `message` replies to (for a follow-up), if any."""
+    return earlier_question(message, context.bot.id, chat_threads(context),
+                            context.bot_data.runtime.logged_question)
+
+
+async def on_start(update: Update, context: KildeContext) -> None:
     """/start and /help: what the bot does, with an example question."""
     message = _usable(update)
     if message is None:
@@ -152,47 +158,47 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(message, [help_text(context.bot.username)])
 
 
-async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_sources(update: Update, context: KildeContext) -> None:
     """/sources: the articles, with date, language and paragraph count."""
     message = _usable(update)
     if message is None:
         return
-    state = runtime(context)
+    state = context.bot_data.runtime
     # The first use reads every article file: in a worker, not on the event loop.
     texts = await state.in_worker(lambda: formatting.render_sources(state.engine.corpus.articles))
     await reply(message, texts)
 
 
-async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_stats(update: Update, context: KildeContext) -> None:
     """/stats (admins only): questions, abstentions, median answer time since start."""
     message = _usable(update)
     if message is None:
         return
-    if not runtime(context).access.is_admin(message.from_user.id if message.from_user else None):
+    state = context.bot_data.runtime
+    if not state.access.is_admin(message.from_user.id if message.from_user else None):
         await _say(message, ADMINS_ONLY)
         return
-    state = runtime(context)
     lines = [state.stats.summary(), *summary_lines(state.log.summary())]
     # Questions are users' text: escaped, and split between lines if they outgrow a message.
     await reply(message, formatting.pack([formatting.escape(line) for line in lines],
                                          separator="\n"))
 
 
-async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_reload(update: Update, context: KildeContext) -> None:
     """/reload (admins only): pick up added, changed or removed articles now."""
     message = _usable(update)
     if message is None:
         return
     user_id = message.from_user.id if message.from_user else None
-    if not runtime(context).access.is_admin(user_id):
+    if not context.bot_data.runtime.access.is_admin(user_id):
         await _say(message, ADMINS_ONLY)
         return
     await _typing(message)
-    outcome = await reloader(context).reload(f"/reload by user {user_id}")
+    outcome = await context.bot_data.reloader.reload(f"/reload by user {user_id}")
     await _say(message, outcome.summary())
 
 
-async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_ask(update: Update, context: KildeContext) -> None:
     """/ask QUESTION (and /ask@BOT QUESTION) in any chat."""
     message = _usable(update)
     if message is None or message.from_user is None:
@@ -204,10 +210,10 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
              f"{html.escape(EXAMPLE_QUESTION)}</code>")])
         return
     await answer_question(message, question, message.from_user.id, context,
-                          earlier=earlier_question(message, context.bot.id, runtime(context).threads))
+                          earlier=_earlier(message, context))
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: KildeContext) -> None:
     """Plain text: a question in private chats; in groups only when addressed to the bot."""
     message = _usable(update)
     if message is None or message.from_user is None:
@@ -221,10 +227,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                f"{html.escape(EXAMPLE_QUESTION)}</i>")])
         return
     await answer_question(message, question, message.from_user.id, context,
-                          earlier=earlier_question(message, context.bot.id, runtime(context).threads))
+                          earlier=_earlier(message, context))
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown_command(update: Update, context: KildeContext) -> None:
     """Unknown commands get a hint in private chats and silence in groups."""
     message = _usable(update)
     if message is None or message.chat.type != ChatType.PRIVATE:
@@ -232,12 +238,12 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await _say(message, UNKNOWN_COMMAND)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: KildeContext) -> None:
     """The More and Context buttons under an answer (the access check has passed)."""
     query = update.callback_query
     if query is None:
         return
-    state = runtime(context)
+    state = context.bot_data.runtime
     message = query.message if isinstance(query.message, Message) else None
     request = callbacks.parse(query.data or "")
     if message is None or request is None:
@@ -274,7 +280,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update=update)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: KildeContext) -> None:
     """Log the failure and tell the user something went wrong; the bot keeps serving.
 
     Not after a network failure: the reply may have been delivered before the connection

@@ -6,13 +6,12 @@ import logging
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from kilde.bot.telegram_app import formatting
 from kilde.bot.telegram_app.access import Verdict
 from kilde.bot.telegram_app.addressing import clip
 from kilde.bot.telegram_app.callbacks import short_hash
-from kilde.bot.telegram_app.runtime import runtime
+from kilde.bot.telegram_app.context import KildeContext
 from kilde.retrieval.answer import Answer
 
 logger = logging.getLogger(__name__)
@@ -49,14 +48,14 @@ def nothing_found(question: str) -> InlineQueryResultArticle:
     )
 
 
-async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_inline_query(update: Update, context: KildeContext) -> None:
     """Answer an inline query (the access check has passed); empty queries, and users over
     their limit (inline queries come as they type), get no results; a question nothing answers
     gets one result saying so."""
     query = update.inline_query
     if query is None:
         return
-    state = runtime(context)
+    state = context.bot_data.runtime
     question = clip(query.query)
     results: list[InlineQueryResultArticle] = []
     cache_time = CACHE_SECONDS

@@ -20,16 +20,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from telegram.ext import ContextTypes
-
 from kilde.bot.telegram_app.runtime import BotRuntime
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.fingerprint import corpus_fingerprint
 
 logger = logging.getLogger(__name__)
-
-RELOADER_KEY = "kilde.reload"
-
 
 @dataclass(frozen=True)
 class CorpusChange:
@@ -182,10 +177,3 @@ class Reloader:
                     await task
         self._task = self._running = None
 
-
-def reloader(context: ContextTypes.DEFAULT_TYPE) -> Reloader:
-    """The reloader stored by `build_application`."""
-    value = context.bot_data[RELOADER_KEY]
-    if not isinstance(value, Reloader):
-        raise TypeError("bot_data holds no Reloader; build the bot with build_application")
-    return value

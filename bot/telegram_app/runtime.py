@@ -15,17 +15,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
-from telegram.ext import ContextTypes
-
 from kilde.bot.querylog import QueryLog
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
 from kilde.bot.telegram_app.callbacks import CorpusIndex, QuestionMemory
 from kilde.bot.telegram_app.stats import Stats
-from kilde.bot.telegram_app.threads import ThreadMemory
 from kilde.bot.translation import Translator
 from kilde.retrieval.engine import Engine
 
-RUNTIME_KEY = "kilde"
 # Answering is CPU work under the GIL: more threads would not answer faster, only queue longer.
 ENGINE_THREADS = 2
 T = TypeVar("T")
@@ -43,7 +39,7 @@ def _engine_pool() -> ThreadPoolExecutor:
 
 @dataclass
 class BotRuntime:
-    """The bot's working state, kept in `application.bot_data`."""
+    """The bot's working state (in `context.bot_data.runtime`)."""
 
     engine: Engine
     access: AccessPolicy
@@ -56,17 +52,13 @@ class BotRuntime:
     workers: ThreadPoolExecutor = field(default_factory=_engine_pool)
     stats: Stats = field(default_factory=Stats)
     memory: QuestionMemory = field(default_factory=QuestionMemory)
-    threads: ThreadMemory = field(default_factory=ThreadMemory)
     log: QueryLog = field(default_factory=lambda: QueryLog.open(None))
     # The Translate button's service: a translator, why the configured one can't work, or None
     translator: Translator | str | None = None
     _index: CorpusIndex | None = None
 
-    def __post_init__(self) -> None:
-        # Answers sent before a restart are found again in the query log.
-        self.threads.fallback = self._logged_question
-
-    def _logged_question(self, chat_id: int, message_id: int) -> str | None:
+    def logged_question(self, chat_id: int, message_id: int) -> str | None:
+        """The question a bot message answered, from the query log (it outlives restarts)."""
         found = self.log.question_for_message(chat_id, message_id)
         return found[1] if found else None
 
@@ -83,10 +75,3 @@ class BotRuntime:
         return await asyncio.get_running_loop().run_in_executor(
             self.workers, partial(function, *args))
 
-
-def runtime(context: ContextTypes.DEFAULT_TYPE) -> BotRuntime:
-    """The runtime stored by `build_application`."""
-    value = context.bot_data[RUNTIME_KEY]
-    if not isinstance(value, BotRuntime):
-        raise TypeError("bot_data holds no BotRuntime; build the bot with build_application")
-    return value

@@ -13,12 +13,11 @@ import logging
 
 from telegram import InlineKeyboardButton, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from kilde.bot.reading_aids import unavailable_line
 from kilde.bot.telegram_app import formatting
 from kilde.bot.telegram_app.access import REFUSAL
-from kilde.bot.telegram_app.runtime import runtime
+from kilde.bot.telegram_app.context import KildeContext
 from kilde.bot.translation import TranslationError, Translator, translator_from_settings
 from kilde.bot.translation.answers import atranslate_excerpts
 from kilde.config import Settings
@@ -46,13 +45,13 @@ def translate_button(question_id: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(LABEL, callback_data=f"t|{question_id}")
 
 
-async def on_translate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_translate(update: Update, context: KildeContext) -> None:
     """Translate: send the answer's excerpts machine-translated, or one line saying why not."""
     query = update.callback_query
     if query is None:
         return
     message = query.message if isinstance(query.message, Message) else None
-    state = runtime(context)
+    state = context.bot_data.runtime
     if message is None:
         await query.answer()
         return

@@ -22,8 +22,8 @@ from telegram.ext import Application
 from kilde.bot.telegram_app.access import ADMINS_ONLY
 from kilde.bot.telegram_app.callbacks import CHANGED_PARAGRAPH, GONE_ARTICLE
 from kilde.bot.telegram_app.formatting import ABSTENTION
-from kilde.bot.telegram_app.reload import RELOADER_KEY, Reloader
-from kilde.bot.telegram_app.runtime import RUNTIME_KEY, BotRuntime
+from kilde.bot.telegram_app.reload import Reloader
+from kilde.bot.telegram_app.runtime import BotRuntime
 from kilde.corpus.atomic import write_atomically
 from kilde.corpus.ingest.add import AddedArticle, add_url, open_corpus
 from kilde.corpus.ingest.fetch import FetchLimits
@@ -62,14 +62,12 @@ def live(bot: BotFactory, corpus: Path, tmp_path: Path) -> Live:
 
 
 def state(app: Application) -> BotRuntime:
-    value = app.bot_data[RUNTIME_KEY]
-    assert isinstance(value, BotRuntime)
-    return value
+    runtime: BotRuntime = app.bot_data.runtime
+    return runtime
 
 
 def reloader(app: Application) -> Reloader:
-    value = app.bot_data[RELOADER_KEY]
-    assert isinstance(value, Reloader)
+    value: Reloader = app.bot_data.reloader
     return value
 
 
