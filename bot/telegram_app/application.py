@@ -1,8 +1,8 @@
 """The application factory: one PTB Application wired to the engine, and how to run it.
 
 `build_application(settings, engine)` returns the Application (handlers, error handler, rate
-limiter, retrying HTTP layer, command list registered and corpus watcher started at start-up,
-the watcher stopped at shutdown); `run(application, settings)`
+limiter, retrying HTTP layer, command list registered at start-up, the corpus watcher on PTB's
+JobQueue); `run(application, settings)`
 serves it by long polling, or by webhook when `KILDE_TELEGRAM_WEBHOOK_URL` is set, until SIGINT
 or SIGTERM. Pending updates are never dropped: what was sent while the bot was down is answered
 when it starts, and PTB confirms processed updates on shutdown so nothing is answered twice.
@@ -27,6 +27,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -174,10 +175,20 @@ def build_application(settings: Settings, engine: Engine,
         runtime, settings.corpus_dir, partial(open_engine, settings, serving=True),
         interval=settings.reload_interval,
     )
+    shared.reloader.watch(_job_queue(application))
     application.backlog = Backlog(settings.state_dir)  # type: ignore[attr-defined]
     polling.on_rejected = application.token_refused  # type: ignore[attr-defined]
     _add_handlers(application)
     return application
+
+
+def _job_queue(application: Application) -> JobQueue[Any]:
+    """PTB's JobQueue (present when python-telegram-bot[job-queue], a dependency, is installed)."""
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot's JobQueue is missing: install "
+                           "'python-telegram-bot[job-queue]'")
+    job_queue: JobQueue[Any] = application.job_queue
+    return job_queue
 
 
 def _add_handlers(application: Application) -> None:
@@ -203,14 +214,14 @@ def _add_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    """At start-up: register the command list (not fatal if it fails), start the watcher."""
+    """At start-up: register the command list (not fatal if it fails) and the admins' menus;
+    queue the updates left unanswered at the last stop."""
     try:
         await application.bot.set_my_commands(COMMANDS)
     except TelegramError as error:
         logger.warning("could not register the command list: %s", error)
     # Admins see their commands in their own chat's menu; everyone else never does.
     await application.bot_data.admin_menu.register_all(application.bot)
-    await application.bot_data.reloader.start()
     backlog = getattr(application, "backlog", None)
     if isinstance(backlog, Backlog):
         pending = backlog.take()
@@ -223,7 +234,7 @@ async def _post_init(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
-    """At shutdown: stop watching the corpus folder, let the engine's threads go, close the
+    """At shutdown: abandon a reload in progress, let the engine's threads go, close the
     query log."""
     await application.bot_data.reloader.stop()
     application.bot_data.runtime.workers.shutdown(wait=False, cancel_futures=True)

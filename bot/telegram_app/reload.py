@@ -3,9 +3,10 @@
 A new engine is opened aside, in a worker thread so that the event loop keeps answering, and
 swapped in whole: one assignment to `BotRuntime.engine`, which handlers read at the start of
 each update, so no update ever sees a half-built engine. Two triggers: an admin's /reload, and a
-watcher that compares the corpus folder's fingerprint (file names, sizes and times: cheap) every
-`KILDE_RELOAD_INTERVAL` seconds. Only one reload runs at a time: a trigger that arrives during
-one waits for it and shares its outcome instead of building a second engine. Engine
+repeating job on PTB's JobQueue that compares the corpus folder's fingerprint (file names, sizes
+and times: cheap) every `KILDE_RELOAD_INTERVAL` seconds. Only one reload runs at a time: a trigger
+that arrives during one waits for it and shares its outcome instead of building a second engine
+(the job itself never waits for a reload, so its runs stay short and never overlap). Engine
 opening goes through the saved index, so reloading an unchanged corpus costs a load, not a
 rebuild. A reload that fails logs one warning, and the old engine keeps serving.
 """
@@ -19,12 +20,17 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from telegram.ext import CallbackContext, JobQueue
 
 from kilde.bot.telegram_app.runtime import BotRuntime
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.fingerprint import corpus_fingerprint
 
 logger = logging.getLogger(__name__)
+
+WATCH_JOB = "kilde-corpus-watcher"
 
 @dataclass(frozen=True)
 class CorpusChange:
@@ -90,7 +96,6 @@ class Reloader:
         # retried (and warned about) every few seconds, only once the folder changes again.
         self._seen: str | None = None
         self._unreadable = False
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def busy(self) -> bool:
@@ -103,12 +108,16 @@ class Reloader:
 
     async def reload(self, reason: str) -> ReloadOutcome:
         """Open a new engine aside and swap it in (or join the reload already running)."""
-        running = self._running
-        if running is None or running.done():
-            running = self._running = asyncio.create_task(self._reload(reason), name="kilde-reload")
+        running = self._start(reason)
         # Shielded: a caller that goes away (a handler cancelled at shutdown) leaves the
         # reload to finish for the others.
         return await asyncio.shield(running)
+
+    def _start(self, reason: str) -> asyncio.Task[ReloadOutcome]:
+        running = self._running
+        if running is None or running.done():
+            running = self._running = asyncio.create_task(self._reload(reason), name="kilde-reload")
+        return running
 
     async def _reload(self, reason: str) -> ReloadOutcome:
         started = time.perf_counter()
@@ -136,44 +145,39 @@ class Reloader:
         logger.info("reload (%s): %s", reason, outcome.summary())
         return outcome
 
-    async def check(self) -> ReloadOutcome | None:
-        """Reload if the corpus folder changed since the last load; None if it didn't."""
+    async def check(self) -> None:
+        """Start a reload if the corpus folder changed since the last load (without waiting
+        for it: the reload logs its outcome)."""
         try:
             current = await asyncio.to_thread(self.fingerprint)
         except Exception as error:  # noqa: BLE001 (a vanished or unreadable folder: warn once)
             if not self._unreadable:
                 logger.warning("cannot check the corpus folder; still serving: %s", error)
             self._unreadable = True
-            return None
+            return
         self._unreadable = False
-        if current == self._seen or self.busy:
-            return None
-        return await self.reload("corpus folder changed")
+        if current != self._seen and not self.busy:
+            self._start("corpus folder changed")
 
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.check()
-            except Exception:  # never let the watcher die silently
-                logger.exception("corpus watcher failed; checking again in %g s", self.interval)
-
-    async def start(self) -> None:
-        """Note the folder's fingerprint and start watching it (unless the interval is 0)."""
+    def watch(self, job_queue: JobQueue[Any]) -> None:
+        """Note the folder as it is now (the engine was just opened from it) and check it every
+        `interval` seconds on PTB's JobQueue, from when the application starts (never if the
+        interval is 0)."""
         try:
-            self._seen = await asyncio.to_thread(self.fingerprint)
+            self._seen = self.fingerprint()
         except Exception as error:  # noqa: BLE001 (the first check will warn again, or reload)
             logger.warning("cannot fingerprint the corpus folder: %s", error)
-        if self.interval > 0 and self._task is None:
-            self._task = asyncio.create_task(self._watch(), name="kilde-corpus-watcher")
+        if self.interval > 0:
+            job_queue.run_repeating(self._on_schedule, interval=self.interval, name=WATCH_JOB)
             logger.info("watching %s for changes every %g s", self._corpus_dir, self.interval)
 
-    async def stop(self) -> None:
-        """Stop watching and abandon a reload in progress (its thread finishes on its own)."""
-        for task in (self._task, self._running):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._task = self._running = None
+    async def _on_schedule(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self.check()
 
+    async def stop(self) -> None:
+        """Abandon a reload in progress (its thread finishes on its own)."""
+        running, self._running = self._running, None
+        if running is not None and not running.done():
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
