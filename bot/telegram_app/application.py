@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from urllib.parse import urlparse
@@ -40,6 +40,7 @@ from kilde.bot.telegram_app.admin_menu import AdminMenu, on_first_contact
 from kilde.bot.telegram_app.backlog import Backlog
 from kilde.bot.telegram_app.context import CONTEXT_TYPES
 from kilde.bot.telegram_app.gate import ACCESS_GROUP, access_handler
+from kilde.bot.telegram_app.housekeeping import Housekeeping
 from kilde.bot.telegram_app.inline import on_inline_query
 from kilde.bot.telegram_app.lanes import LanedUpdateProcessor
 from kilde.bot.telegram_app.reload import Reloader
@@ -84,6 +85,10 @@ class BotTuning:
     concurrency: int = 32  # messages handled at the same time
     interactive: int = 16  # button presses and inline queries, in a lane of their own
     per_chat: int = 2  # updates of one chat (a press or inline query: one user) at once
+    flood_window: float = 60.0  # seconds over which KILDE_FLOOD_LIMIT counts
+    refusal_window: float = 600.0  # a stranger's chat is refused at most 3 times in it
+    # Idle users and chats forgotten every minute.
+    housekeeping: Housekeeping = field(default_factory=Housekeeping)
 
 
 class KildeApplication(Application):
@@ -159,10 +164,11 @@ def build_application(settings: Settings, engine: Engine,
     runtime = BotRuntime(
         engine=engine,
         access=AccessPolicy.from_ids(settings.allowed_chat_ids, settings.admin_user_ids),
-        flood=FloodGate(settings.flood_limit),
+        flood=FloodGate(settings.flood_limit, tuning.flood_window),
         # A press or an inline query costs less than a question; inline queries come per word.
-        button_flood=FloodGate(2 * settings.flood_limit),
-        inline_flood=FloodGate(3 * settings.flood_limit),
+        button_flood=FloodGate(2 * settings.flood_limit, tuning.flood_window),
+        inline_flood=FloodGate(3 * settings.flood_limit, tuning.flood_window),
+        refusals=FloodGate(3, tuning.refusal_window),
         top_k=settings.top_k,
         log=feedback.open_query_log(settings),
         translator=translate_button.translator_for(settings),
@@ -176,6 +182,7 @@ def build_application(settings: Settings, engine: Engine,
         interval=settings.reload_interval,
     )
     shared.reloader.watch(_job_queue(application))
+    tuning.housekeeping.schedule(_job_queue(application))
     application.backlog = Backlog(settings.state_dir)  # type: ignore[attr-defined]
     polling.on_rejected = application.token_refused  # type: ignore[attr-defined]
     _add_handlers(application)

@@ -57,6 +57,11 @@ class BotRuntime:
     translator: Translator | str | None = None
     _index: CorpusIndex | None = None
 
+    def forget_idle(self) -> None:
+        """Let every flood gate drop the users (and chats) idle for a whole window."""
+        for gate in (self.flood, self.button_flood, self.inline_flood, self.refusals):
+            gate.forget_idle()
+
     def logged_question(self, chat_id: int, message_id: int) -> str | None:
         """The question a bot message answered, from the query log (it outlives restarts)."""
         found = self.log.question_for_message(chat_id, message_id)
