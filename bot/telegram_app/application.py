@@ -16,11 +16,11 @@ import secrets
 import signal
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -43,6 +43,7 @@ from kilde.bot.telegram_app.gate import ACCESS_GROUP, access_handler
 from kilde.bot.telegram_app.housekeeping import Housekeeping
 from kilde.bot.telegram_app.inline import on_inline_query
 from kilde.bot.telegram_app.lanes import LanedUpdateProcessor
+from kilde.bot.telegram_app.lifecycle import KildeApplication
 from kilde.bot.telegram_app.reload import Reloader
 from kilde.bot.telegram_app.runtime import BotRuntime
 from kilde.bot.telegram_app.transport import PollingRequest, RetryingRequest
@@ -91,42 +92,8 @@ class BotTuning:
     housekeeping: Housekeeping = field(default_factory=Housekeeping)
 
 
-class KildeApplication(Application):
-    """PTB's Application, stopping promptly: what is still queued at shutdown is saved to the
-    backlog (answered after the restart) instead of making SIGTERM wait on rate limits."""
-
-    backlog: Backlog | None = None
-    refused = False  # the Bot API kept refusing the token while polling
-    serving = False  # started by `run` (PTB's run_polling), which `stop_running` ends
-
-    def token_refused(self) -> None:
-        """Stop serving: `run` then exits with one line instead of idling without polling."""
-        self.refused = True
-        if self.serving:
-            self.stop_running()
-
-    async def stop(self) -> None:
-        processor = self.update_processor
-        if isinstance(processor, LanedUpdateProcessor):
-            processor.drain()
-        await super().stop()
-        if isinstance(processor, LanedUpdateProcessor) and processor.set_aside:
-            pending = list(processor.set_aside)
-            processor.set_aside.clear()
-            if self.backlog is None:
-                logger.warning("stopping with %d updates unanswered", len(pending))
-                return
-            try:
-                kept = self.backlog.save(pending)
-            except OSError as error:
-                logger.error("could not save %d unanswered updates: %s", len(pending), error)
-                return
-            logger.info("saved %d unanswered updates for the restart (%s)", kept,
-                        self.backlog.path)
-
-
 def build_application(settings: Settings, engine: Engine,
-                      tuning: BotTuning | None = None) -> Application:
+                      tuning: BotTuning | None = None) -> KildeApplication:
     """The bot, ready to run: handlers, error handler, rate limiter, retries, command list."""
     tuning = tuning or BotTuning()
     if settings.telegram_token is None:
@@ -141,9 +108,12 @@ def build_application(settings: Settings, engine: Engine,
         rejected_budget=tuning.rejected_budget, connection_pool_size=1,
         connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
     )
-    application = (
+    lanes = LanedUpdateProcessor(
+        messages=tuning.concurrency, interactive=tuning.interactive, per_chat=tuning.per_chat)
+    built = (
         Application.builder()
-        .application_class(KildeApplication)
+        .application_class(KildeApplication, kwargs={
+            "backlog": Backlog(settings.state_dir), "lanes": lanes, "commands": COMMANDS})
         .context_types(CONTEXT_TYPES)
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)
@@ -154,13 +124,11 @@ def build_application(settings: Settings, engine: Engine,
             overall_max_rate=tuning.overall_rate, group_max_rate=tuning.group_rate,
             max_retries=tuning.rate_limit_retries,
         ))
-        .concurrent_updates(LanedUpdateProcessor(
-            messages=tuning.concurrency, interactive=tuning.interactive,
-            per_chat=tuning.per_chat))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .concurrent_updates(lanes)
         .build()
     )
+    # The builder is typed for Application; application_class made it a KildeApplication.
+    application = cast(KildeApplication, built)
     runtime = BotRuntime(
         engine=engine,
         access=AccessPolicy.from_ids(settings.allowed_chat_ids, settings.admin_user_ids),
@@ -183,8 +151,7 @@ def build_application(settings: Settings, engine: Engine,
     )
     shared.reloader.watch(_job_queue(application))
     tuning.housekeeping.schedule(_job_queue(application))
-    application.backlog = Backlog(settings.state_dir)  # type: ignore[attr-defined]
-    polling.on_rejected = application.token_refused  # type: ignore[attr-defined]
+    polling.on_rejected = application.token_refused
     _add_handlers(application)
     return application
 
@@ -220,34 +187,6 @@ def _add_handlers(application: Application) -> None:
     application.add_error_handler(handlers.on_error)
 
 
-async def _post_init(application: Application) -> None:
-    """At start-up: register the command list (not fatal if it fails) and the admins' menus;
-    queue the updates left unanswered at the last stop."""
-    try:
-        await application.bot.set_my_commands(COMMANDS)
-    except TelegramError as error:
-        logger.warning("could not register the command list: %s", error)
-    # Admins see their commands in their own chat's menu; everyone else never does.
-    await application.bot_data.admin_menu.register_all(application.bot)
-    backlog = getattr(application, "backlog", None)
-    if isinstance(backlog, Backlog):
-        pending = backlog.take()
-        for data in pending:  # answered first: they were asked before anything new
-            update = Update.de_json(data, application.bot)
-            if update is not None:
-                await application.update_queue.put(update)
-        if pending:
-            logger.info("answering %d updates left unanswered at the last stop", len(pending))
-
-
-async def _post_shutdown(application: Application) -> None:
-    """At shutdown: abandon a reload in progress, let the engine's threads go, close the
-    query log."""
-    await application.bot_data.reloader.stop()
-    application.bot_data.runtime.workers.shutdown(wait=False, cancel_futures=True)
-    application.bot_data.runtime.log.close()
-
-
 def polling_options(tuning: BotTuning | None = None) -> dict[str, Any]:
     """How the bot polls (shared by `run` and the tests, so both run the same way)."""
     tuning = tuning or BotTuning()
@@ -275,45 +214,43 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-async def start_polling(application: Application,
+async def start_polling(application: KildeApplication,
                         tuning: BotTuning | None = None) -> None:
-    """Start serving by long polling inside a running event loop (`run` does this and waits
-    for a signal; tests and the benchmark call this and `stop` themselves)."""
+    """Serve by long polling inside a running event loop, in the order PTB documents for that
+    (tests and the benchmark; `run` lets PTB's run_polling do it and wait for a signal)."""
     await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.updater.start_polling(**polling_options(tuning))  # type: ignore[union-attr]
     await application.start()
+    await application.updater.start_polling(**polling_options(tuning))  # type: ignore[union-attr]
 
 
-async def stop(application: Application) -> None:
-    """Stop fetching, finish the updates in hand, confirm them to Telegram, shut down."""
+async def stop(application: KildeApplication) -> None:
+    """Undo `start_polling` (or a webhook's start) in PTB's order: stop fetching, answer or set
+    aside what is in hand and confirm it to Telegram, shut down."""
     if application.updater is not None and application.updater.running:
         try:
             await application.updater.stop()
         except InvalidToken:  # polling ended on a refused token: stop the rest all the same
-            if not getattr(application, "refused", False):
+            if not application.refused:
                 raise
     if application.running:
         await application.stop()
     await application.shutdown()
-    if application.post_shutdown is not None:  # as run_polling does
-        await application.post_shutdown(application)
 
 
-def run(application: Application, settings: Settings,
+def run(application: KildeApplication, settings: Settings,
         tuning: BotTuning | None = None) -> None:
-    """Serve until SIGINT or SIGTERM, by webhook if one is configured, else by long polling."""
+    """Serve until SIGINT or SIGTERM, by webhook if one is configured, else by long polling
+    (PTB's run_webhook and run_polling)."""
     stop_signals = (signal.SIGINT, signal.SIGTERM)
     if settings.telegram_webhook_url:
         application.run_webhook(**webhook_options(settings), stop_signals=stop_signals)
     else:
-        application.serving = True  # type: ignore[attr-defined]
+        application.serving = True
         try:
             application.run_polling(**polling_options(tuning), stop_signals=stop_signals)
         except InvalidToken:
-            if not getattr(application, "refused", False):
+            if not application.refused:
                 raise
-    if getattr(application, "refused", False):
+    if application.refused:
         raise SettingsError("KILDE_TELEGRAM_TOKEN was refused by the Bot API while polling "
                             "(revoked?); stopped")

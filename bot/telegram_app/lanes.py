@@ -71,6 +71,11 @@ class LanedUpdateProcessor(BaseUpdateProcessor):
         """Chats and users with an update in hand or queued (for tests: it must drop to 0)."""
         return len(self._per_key)
 
+    def take_set_aside(self) -> list[object]:
+        """The updates set aside since `drain`, handed over once."""
+        taken, self.set_aside = self.set_aside, []
+        return taken
+
     def drain(self) -> None:
         """Run nothing more: the updates still waiting, and any that arrive, are set aside."""
         self._draining = True
