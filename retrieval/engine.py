@@ -44,10 +44,12 @@ logger = logging.getLogger(__name__)
 BM25_VARIANT = "okapi"
 
 
-def build_index(analyzer: Analyzer, corpus: Corpus, *, progress: bool = False) -> Bm25Index:
-    """A fresh BM25 index over the corpus's citable paragraphs, in passage-table order."""
-    segment, _ = index_articles(corpus.articles, analyzer, progress=progress)
-    return Bm25Index([(segment, None)], Bm25Params.of(BM25_VARIANT))
+def build_index(
+    analyzer: Analyzer, corpus: Corpus, *, progress: bool = False
+) -> tuple[Bm25Index, PassageTable]:
+    """A fresh BM25 index over the corpus's citable paragraphs, and their passage table."""
+    segment, passages = index_articles(corpus.articles, analyzer, progress=progress)
+    return Bm25Index([(segment, None)], Bm25Params.of(BM25_VARIANT)), passages
 
 
 def citation(article: ArticleInfo, paragraph_number: int) -> str:
@@ -110,8 +112,9 @@ class Engine:
     def from_corpus(cls, corpus: Corpus, *, top_k: int = 3) -> Engine:
         """An engine over an already-read corpus, with its index built in memory."""
         analyzer, bridge = default_analysis()
+        index, passages = build_index(analyzer, corpus)
         return cls(
-            PassageTable.from_corpus(corpus), build_index(analyzer, corpus),
+            passages, index,
             corpus_dir=corpus.directory, analyzer=analyzer, bridge=bridge, top_k=top_k,
             corpus=corpus,
         )

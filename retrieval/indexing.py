@@ -41,24 +41,37 @@ def default_analysis() -> tuple[Analyzer, Bridge]:
 
 
 def passage_tokens(analyzer: Analyzer, language: str, text: str, heading: str | None) -> list[str]:
-    """What a passage is indexed by: its own words (of its searched part) and those of the
+    """What a passage is indexed by: its own words (of its searched part), then those of the
     sub-heading above it."""
-    tokens = analyzer.tokens(searched_part(text), language)
-    if heading:
-        tokens += analyzer.tokens(heading, language)
-    return tokens
+    own, from_heading = _own_and_heading_tokens(analyzer, language, text, heading)
+    return own + from_heading
+
+
+def _own_and_heading_tokens(
+    analyzer: Analyzer, language: str, text: str, heading: str | None
+) -> tuple[list[str], list[str]]:
+    own = analyzer.tokens(searched_part(text), language)
+    return own, analyzer.tokens(heading, language) if heading else []
 
 
 def index_articles(
     articles: Sequence[Article], analyzer: Analyzer, *, progress: bool = False
 ) -> tuple[Segment, PassageTable]:
-    """The segment and passage table of these articles' citable paragraphs, in order."""
-    segment = build_segment(
-        (passage_tokens(analyzer, article.language, text, heading)
-         for _, article, _, text, heading in citable_paragraphs(articles)),
-        progress=progress,
-    )
-    return segment, PassageTable.from_articles(articles)
+    """The segment and passage table of these articles' citable paragraphs, in order.
+
+    The table records how many distinct tokens each passage's own words give, so that ranking
+    can tell a word the paragraph says from one only its sub-heading carries.
+    """
+    own_terms: list[int] = []
+
+    def documents() -> Iterator[list[str]]:
+        for _, article, _, text, heading in citable_paragraphs(articles):
+            own, from_heading = _own_and_heading_tokens(analyzer, article.language, text, heading)
+            own_terms.append(len(set(own)))
+            yield own + from_heading
+
+    segment = build_segment(documents(), progress=progress)
+    return segment, PassageTable.from_articles(articles, own_terms)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ Layout of a saved table folder:
     text_offsets.npy  int64 [n + 1]: passage i is text.bin[offsets[i]:offsets[i + 1]]
     article.npy       int32 [n]: the article ordinal of each passage
     number.npy        int32 [n]: the paragraph number of each passage
+    own_terms.npy     int32 [n]: how many distinct index tokens the passage's own words give; the
+                      rest of its tokens come from the sub-heading above it
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ from kilde.retrieval.checksums import check_seal, file_checksums, sealed, verify
 from kilde.retrieval.errors import IndexFormatError
 
 FORMAT_NAME = "kilde-passages"
-FORMAT_VERSION = 3  # 2: each article's outlet; 3: checksums
+FORMAT_VERSION = 4  # 2: each article's outlet; 3: checksums; 4: own_terms
 MANIFEST = "manifest.json"
 ARTICLES = "articles.json"
 TEXT = "text.bin"
-ARRAYS = {"text_offsets.npy": np.int64, "article.npy": np.int32, "number.npy": np.int32}
+ARRAYS = {"text_offsets.npy": np.int64, "article.npy": np.int32, "number.npy": np.int32,
+          "own_terms.npy": np.int32}
+# A passage whose own words are not known apart from its sub-heading's: all its tokens count.
+ALL_OWN = np.iinfo(np.int32).max
 # A paragraph is searched, and excerpted, by its first SEARCHED_CHARS characters, so that one
 # paragraph of megabytes costs an index and every answer that cites it no more than a long
 # news paragraph does (the longest of the evaluation sets has about 2,000). It is still quoted
@@ -115,12 +120,14 @@ class PassageTable:
         offsets: np.ndarray,
         article_of: np.ndarray,
         number_of: np.ndarray,
+        own_terms: np.ndarray,
     ) -> None:
         self.articles = articles
         self._text = text
         self._offsets = offsets
         self._article_of = article_of
         self._number_of = number_of
+        self._own_terms = own_terms
         self._parts: list[tuple[int, bytes | np.ndarray, np.ndarray]] = [(0, text, offsets)]
         self._part_starts = np.zeros(1, dtype=np.int64)
         self._live_articles: np.ndarray | None = None
@@ -131,7 +138,11 @@ class PassageTable:
         return cls.from_articles(corpus.articles)
 
     @classmethod
-    def from_articles(cls, articles: Sequence[Article]) -> PassageTable:
+    def from_articles(
+        cls, articles: Sequence[Article], own_terms: Sequence[int] | None = None
+    ) -> PassageTable:
+        """The table of the articles' citable paragraphs; `own_terms` as the index counted them
+        (unknown: every indexed token of a passage counts as its own)."""
         chunks: list[bytes] = []
         offsets = [0]
         article_of: list[int] = []
@@ -148,6 +159,8 @@ class PassageTable:
             np.asarray(offsets, dtype=np.int64),
             np.asarray(article_of, dtype=np.int32),
             np.asarray(number_of, dtype=np.int32),
+            (np.full(len(number_of), ALL_OWN, dtype=np.int32) if own_terms is None
+             else np.asarray(own_terms, dtype=np.int32)),
         )
 
     @classmethod
@@ -165,6 +178,7 @@ class PassageTable:
             np.concatenate([t._article_of.astype(np.int32) + int(article_bases[i])
                             for i, t in enumerate(tables)]),
             np.concatenate([np.asarray(t._number_of) for t in tables]),
+            np.concatenate([np.asarray(t._own_terms) for t in tables]),
         )
         table._parts = [(int(doc_bases[i]), t._text, t._offsets) for i, t in enumerate(tables)]
         table._tables = list(tables)
@@ -184,7 +198,7 @@ class PassageTable:
     ) -> PassageTable:
         """One table of the live articles of `tables`, in order (for a merged segment)."""
         articles: list[ArticleInfo] = []
-        texts, lengths, article_of, number_of = [], [], [], []
+        texts, lengths, article_of, number_of, own_terms = [], [], [], [], []
         for table, live in zip(tables, live_articles, strict=True):
             text = table._text
             if isinstance(text, bytes):
@@ -204,6 +218,7 @@ class PassageTable:
             lengths.append(np.diff(offsets)[keep])
             article_of.append(renumber[np.asarray(table._article_of)[keep]])
             number_of.append(np.asarray(table._number_of)[keep])
+            own_terms.append(np.asarray(table._own_terms)[keep])
         joined = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
         return cls(
             articles,
@@ -211,6 +226,7 @@ class PassageTable:
             np.concatenate(([0], np.cumsum(joined, dtype=np.int64))),
             np.concatenate(article_of).astype(np.int32) if article_of else np.zeros(0, np.int32),
             np.concatenate(number_of).astype(np.int32) if number_of else np.zeros(0, np.int32),
+            np.concatenate(own_terms).astype(np.int32) if own_terms else np.zeros(0, np.int32),
         )
 
     @property
@@ -296,6 +312,11 @@ class PassageTable:
             digests.append((article.id, digest.hexdigest()))
         return digests
 
+    def own_terms(self, docs: Sequence[int] | np.ndarray) -> np.ndarray:
+        """How many distinct index tokens each passage's own words give (its first tokens; the
+        others are its sub-heading's)."""
+        return self._own_terms[np.asarray(docs, dtype=np.int64)]
+
     def article_dates(self, docs: list[int]) -> dict[int, str | None]:
         """The article date of each of `docs`."""
         return {doc: self.articles[a].date for doc, a in zip(docs, self.article_ordinals(docs), strict=True)}
@@ -316,7 +337,10 @@ class PassageTable:
                     for a in self.articles]
             (temporary / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
             (temporary / TEXT).write_bytes(bytes(self._text))
-            arrays = dict(zip(ARRAYS, (self._offsets, self._article_of, self._number_of), strict=True))
+            arrays = dict(zip(
+                ARRAYS, (self._offsets, self._article_of, self._number_of, self._own_terms),
+                strict=True,
+            ))
             for name, values in arrays.items():
                 np.save(temporary / name, np.ascontiguousarray(values, dtype=ARRAYS[name]))
             sizes = {p.name: p.stat().st_size for p in temporary.iterdir()}
@@ -345,7 +369,7 @@ class PassageTable:
                 if manifest["files"][TEXT] else b""
             )
             # Plain ndarray views of the mapped memory: np.memmap's item access is ten times slower.
-            offsets, article_of, number_of = (
+            offsets, article_of, number_of, own_terms = (
                 np.load(directory / name, mmap_mode="r", allow_pickle=False).view(np.ndarray)
                 for name in ARRAYS
             )
@@ -354,6 +378,6 @@ class PassageTable:
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise IndexFormatError(f"{directory}: unreadable passage table ({error})") from None
         n = int(manifest["passages"])
-        if len(offsets) != n + 1 or len(article_of) != n or len(number_of) != n:
+        if len(offsets) != n + 1 or any(len(a) != n for a in (article_of, number_of, own_terms)):
             raise IndexFormatError(f"{directory}: passage table arrays disagree with the manifest")
-        return cls(articles, text, offsets, article_of, number_of)
+        return cls(articles, text, offsets, article_of, number_of, own_terms)

@@ -330,6 +330,22 @@ class Bm25Index:
                 found_any |= docs[where] == local
         return found_any
 
+    def first_places(self, tokens: Sequence[str], ordinals: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Where in each given document the first of the tokens appears, as its place among the
+        document's distinct tokens in order of first appearance (-1: none of them is there)."""
+        wanted = np.asarray(ordinals, dtype=np.int64)
+        first = np.full(len(wanted), np.iinfo(np.int64).max, dtype=np.int64)
+        for term_id, _ in self._terms([(token, 1.0) for token in tokens]):
+            for part, start, stop in self._spans(term_id):
+                segment = self._parts[part]
+                docs = segment.docs[start:stop]
+                local = wanted - int(self._bases[part]) if part else wanted
+                where = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
+                here = docs[where] == local
+                places = np.asarray(segment.rank[start:stop])[where]
+                first = np.where(here, np.minimum(first, places), first)
+        return np.where(first == np.iinfo(np.int64).max, -1, first)
+
     def _exact_scores(self, terms: list[tuple[int, float]], wanted: np.ndarray) -> np.ndarray:
         """Scores summed term by term in query order, as rank-bm25's get_scores adds them."""
         result = np.zeros(len(wanted), dtype=np.float64)

@@ -30,6 +30,10 @@ def test_canonical_question_finds_both_lists_of_demands(engine: Engine) -> None:
     ritzau = "Derfor har Rusland krævet en bindende sikkerhedsgaranti"  # the Danish list
     assert any(p.startswith(ritzau) for p in top3)
     assert {hit.language for hit in answer.hits[:3]} == {"da", "no"}
+    # The lists of the demands come first, above "the demands cannot be met" (issue 8).
+    lists = [i for i, p in enumerate(top3) if p.startswith((*norwegian_lists, ritzau))]
+    cannot_be_met = [i for i, p in enumerate(top3) if "kravene ikke er mulig å innfri" in p]
+    assert lists[0] == 0 and all(i > max(lists) for i in cannot_be_met)
 
 
 # The calibrated answerability model (retrieval/answerability.py) favours answering: fitted on
