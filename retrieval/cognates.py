@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from kilde.retrieval.index import Bm25Index
-from kilde.retrieval.query import Concept, Query, english_lemmas
+from kilde.retrieval.query import Query, english_lemmas
 
 COGNATE_WEIGHT = 0.5
 MIN_LENGTH = 5  # shorter words have too many neighbours one letter away
@@ -71,16 +71,8 @@ class Cognates:
             return query
         concepts = tuple(
             concept if any(self._index.document_frequency(token) for token, _ in concept.tokens)
-            else with_cognates(concept, self.of(concept.word))
+            else concept.also(self.of(concept.word), COGNATE_WEIGHT)
             for concept in query.concepts
         )
         return replace(query, concepts=concepts)
 
-
-def with_cognates(concept: Concept, cognates: list[str]) -> Concept:
-    """The concept, also looking for its near-spellings at COGNATE_WEIGHT."""
-    known = {token for token, _ in concept.tokens}
-    extra = tuple((token, COGNATE_WEIGHT) for token in cognates if token not in known)
-    if not extra:
-        return concept
-    return Concept(concept.word, concept.tokens + extra, concept.is_name, concept.parts)

@@ -42,6 +42,14 @@ class Concept:
     # "nato-sjefen"): a passage with nothing else mentions the concept only in part
     parts: frozenset[str] = frozenset()
 
+    def also(self, tokens: Sequence[str], weight: float) -> Concept:
+        """The concept, also looking for `tokens` (those it has not yet) at `weight`."""
+        known = {token for token, _ in self.tokens}
+        extra = tuple((token, weight) for token in tokens if token not in known)
+        if not extra:
+            return self
+        return Concept(self.word, self.tokens + extra, self.is_name, self.parts)
+
 
 @dataclass(frozen=True, slots=True)
 class Query:
@@ -98,15 +106,6 @@ def _merge(parts: list[Concept]) -> Concept | None:
             tokens[token] = max(tokens.get(token, 0.0), weight)
     pieces = frozenset().union(*(p.parts for p in parts))
     return Concept(" ".join(p.word for p in parts), tuple(tokens.items()), True, pieces)
-
-
-def _with_stand_ins(concept: Concept, tokens: list[str]) -> Concept:
-    """The concept, also looking (at METONYM_WEIGHT) for what a place stands for."""
-    known = {token for token, _ in concept.tokens}
-    extra = tuple((token, METONYM_WEIGHT) for token in tokens if token not in known)
-    if not extra:
-        return concept
-    return Concept(concept.word, concept.tokens + extra, concept.is_name, concept.parts)
 
 
 def normalize_spaces(text: str) -> str:
@@ -195,8 +194,9 @@ class QueryBuilder:
             seen.update(group)
             parts = [self._concept(w, language, written_name=names.get(w)) for w in group]
             concept = _merge([part for part in parts if part is not None])
+            # "Moscow" also looks for what the place stands for ("Russia")
             if concept is not None and len(group) == 1 and self._bridge is not None:
-                concept = _with_stand_ins(concept, self._bridge.stands_for(word))
+                concept = concept.also(self._bridge.stands_for(word), METONYM_WEIGHT)
             if concept is not None:
                 concepts.append(concept)
         return concepts
