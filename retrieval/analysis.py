@@ -166,6 +166,25 @@ class Analyzer:
                 return [head]
         return []
 
+    def _matched_tokens(self, matched: str, language: str) -> tuple[str, ...]:
+        """The tokens of one word as the token pattern matched it, remembered."""
+        key = (matched, language)
+        found = self._memo.get(key)
+        if found is None:
+            whole, heads = self.word_parts(_normal_word(matched), language)
+            found = tuple(whole + heads)
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def span_tokens(self, text: str, language: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(start, end, index tokens) of each word of `text`: `word_spans` with each word's
+        `word_tokens`, in one pass, remembered per word as matched."""
+        tokens_of = self._matched_tokens
+        return [(match.start(), match.end(), tokens_of(match.group(), language))
+                for match in _TOKEN.finditer(text)]
+
     def tokens(self, text: str, language: str) -> list[str]:
         """The index tokens of a text in `language` ("da", "no" or "en").
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kilde.corpus import Corpus, load_corpus
 from kilde.corpus.reader import article_entries
-from kilde.retrieval.analysis import Analyzer, word_spans
+from kilde.retrieval.analysis import Analyzer
 from kilde.retrieval.answer import Answer, Hit
 from kilde.retrieval.answerability import MIN_ANSWERABILITY, answerability, threshold
 from kilde.retrieval.bridging import Bridge
@@ -208,9 +208,9 @@ class Engine:
         if confidence < threshold(query.language, self.min_answerability):
             return Answer(question, query.language, (), confidence)
         page = ranking.hits[offset : offset + top_k]
-        weighted = dict(query.weighted_tokens())
+        gains = self._gains(dict(query.weighted_tokens()))
         hits = [
-            self._hit(query, weighted, offset + i, doc, score)
+            self._hit(query, gains, offset + i, doc, score)
             for i, (doc, score) in enumerate(page, 1)
         ]
         return Answer(question, query.language, tuple(hits), confidence)
@@ -229,24 +229,26 @@ class Engine:
 
     # presentation ----------------------------------------------------------------------------
 
+    def _gains(self, weighted: dict[str, float]) -> dict[str, float]:
+        """What each of the question's tokens adds to a sentence's score: weight × idf."""
+        return {token: weight * self._ranker.idf(token) for token, weight in weighted.items()}
+
     def _hit(
-        self, query: Query, weighted: dict[str, float], rank: int, doc: int, score: float
+        self, query: Query, gains: dict[str, float], rank: int, doc: int, score: float
     ) -> Hit:
-        """One cited hit; `weighted` is the question's tokens, for the excerpt, highlights and
-        gloss."""
+        """One cited hit; `gains` is the question's tokens and what each adds to a sentence's
+        score, for the excerpt, highlights and gloss."""
         passage = self._passages.passage(doc)
         article = passage.article
 
         def sentence_score(sentence: str) -> float:
             tokens = set(self._analyzer.tokens(sentence, article.language))
-            return sum(weighted[t] * self._ranker.idf(t) for t in tokens if t in weighted)
+            return sum(gains[t] for t in tokens if t in gains)
 
         excerpt = best_excerpt(searched_part(passage.text), sentence_score)
-        spans = [
-            (start, end, self._analyzer.word_tokens(word, article.language))
-            for start, end, word in word_spans(excerpt)
-        ]
-        matched = [span for span in spans if any(t in weighted for t in span[2])]
+        wanted = gains.keys()
+        matched = [span for span in self._analyzer.span_tokens(excerpt, article.language)
+                   if not wanted.isdisjoint(span[2])]
         highlights = tuple((start, end) for start, end, _ in matched)
         gloss: tuple[tuple[str, str], ...] = ()
         if query.language != article.language:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from kilde.retrieval.analysis import normalize_keep_case
 from kilde.retrieval.query import Concept
@@ -20,6 +21,7 @@ from kilde.retrieval.query import Concept
 Gloss = tuple[tuple[str, str], ...]
 
 
+@lru_cache(maxsize=4096)  # each hit of an answer glosses the same question words
 def written_form(word: str, question: str) -> str:
     """`word` (normalised, maybe several words) as the question wrote it ("russia" → "Russia")."""
     pattern = r"(?<!\w)" + r"\s+".join(re.escape(part) for part in word.split()) + r"(?!\w)"

@@ -276,15 +276,31 @@ class PassageTable:
         return [int(a) for a in self._article_of[np.asarray(docs, dtype=np.int64)]] if docs else []
 
     @cached_property
-    def _article_starts(self) -> list[int]:
-        # Passages are in article order, so each article's passages are one contiguous run.
-        bounds = np.searchsorted(self._article_of, np.arange(len(self.articles) + 1))
-        return [int(b) for b in bounds]
+    def _article_bounds(self) -> np.ndarray:
+        # Passages are in article order, so each article's passages are one contiguous run:
+        # article a's are bounds[a]:bounds[a + 1].
+        return np.searchsorted(self._article_of, np.arange(len(self.articles) + 1)).astype(np.int64)
 
     def article_passages(self, ordinal: int) -> range:
         """The passages of one article."""
-        starts = self._article_starts
-        return range(starts[ordinal], starts[ordinal + 1])
+        bounds = self._article_bounds
+        return range(int(bounds[ordinal]), int(bounds[ordinal + 1]))
+
+    def article_ranges(self, ordinals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the passages of each of several articles start and stop (`article_passages`
+        for many articles at once)."""
+        ordinals = np.asarray(ordinals, dtype=np.int64)
+        return self._article_bounds[ordinals], self._article_bounds[ordinals + 1]
+
+    def adjacent(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The passage just before and just after each of `docs` in the same article (-1:
+        none): `neighbours` for many passages at once."""
+        article_of, last = self._article_of, len(self._article_of) - 1
+        own = article_of[docs]
+        before, after = docs - 1, docs + 1
+        has_before = (before >= 0) & (article_of[np.maximum(before, 0)] == own)
+        has_after = (after <= last) & (article_of[np.minimum(after, last)] == own)
+        return np.where(has_before, before, -1), np.where(has_after, after, -1)
 
     def article_digests(self) -> dict[str, str]:
         """A digest of each article's record and citable texts, by article id, to tell what a

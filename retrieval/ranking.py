@@ -10,6 +10,7 @@ answers at all.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -112,44 +113,45 @@ class Ranker:
             scales.append(1.0 / max(present) if present else 1.0)
         return query.weighted_tokens(scales)
 
-    def _neighbours(self, doc: int) -> list[int]:
-        return self._passages.neighbours(doc)
+    def _presence(self, query: Query, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Which of the question's concepts each passage of the pool's articles mentions.
 
-    def _presence(self, query: Query, docs: list[int]) -> np.ndarray:
-        """passages × concepts: how far each passage mentions each of the question's concepts,
-        1 for the word itself (or a translation), HEADING_COVERAGE when only its sub-heading has
-        it, PART_CREDIT for only a part of a compound, else 0. A last row of zeros stands for "no
-        passage" (a missing neighbour)."""
-        matrix = np.zeros((len(docs) + 1, len(query.concepts)), dtype=np.float64)
-        own_terms = self._passages.own_terms(docs)  # a passage's first tokens are its own words'
-        for column, concept in enumerate(query.concepts):
-            whole = [t for t, _ in concept.tokens if t not in concept.parts]
-            place = self._index.first_places(whole, docs)
-            has_part = self._index.contains(sorted(concept.parts), docs)
-            matrix[:-1, column] = np.where(
-                (place >= 0) & (place < own_terms), 1.0,
-                np.where(place >= 0, HEADING_COVERAGE, np.where(has_part, PART_CREDIT, 0.0)),
-            )
-        return matrix
-
-    def _article_presence(self, query: Query, pool: list[int]) -> dict[int, list[float]]:
-        """For each pooled passage, which concepts its article mentions anywhere.
-
-        An answer paragraph seldom repeats the setting ("the meeting in Geneva") that the
-        article gave a few paragraphs earlier.
+        Returns the passages of those articles (ascending), passages × concepts (1 for the word
+        itself or a translation, HEADING_COVERAGE when only its sub-heading has it, PART_CREDIT
+        for only a part of a compound, else 0), and articles × concepts (1 where the article
+        mentions the concept's word anywhere: an answer paragraph seldom repeats the setting,
+        "the meeting in Geneva", that the article gave a few paragraphs earlier), with the row
+        of each pooled passage's article.
         """
-        ordinals = dict(zip(pool, self._passages.article_ordinals(pool), strict=True))
-        articles = sorted(set(ordinals.values()))
-        spans = [self._passages.article_passages(o) for o in articles]
-        everything = np.concatenate([np.arange(r.start, r.stop) for r in spans])
-        starts = np.cumsum([0] + [len(r) for r in spans[:-1]])
-        columns = []
-        for concept in query.concepts:
-            whole = [t for t, _ in concept.tokens if t not in concept.parts]
-            present = self._index.contains(whole, everything)
-            columns.append(np.maximum.reduceat(present.astype(np.float64), starts))
-        per_article = {o: [float(c[i]) for c in columns] for i, o in enumerate(articles)}
-        return {doc: per_article[ordinals[doc]] for doc in pool}
+        articles, article_row = _distinct(self._passages.article_of[pool])
+        starts, stops = self._passages.article_ranges(articles)
+        lengths = stops - starts
+        runs = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        everything = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - runs, lengths)
+        # Each token once, over every passage of those articles (the pool and its neighbours
+        # are among them): where it first appears in each (-1: nowhere).
+        concepts = query.concepts
+        tokens = list(dict.fromkeys(
+            [t for c in concepts for t, _ in c.tokens] + [t for c in concepts for t in c.parts]))
+        column = {token: at for at, token in enumerate(tokens)}
+        places = self._index.range_places(tokens, starts, stops)
+        nowhere = np.iinfo(np.int64).max
+        places[places < 0] = nowhere
+        own_terms = self._passages.own_terms(everything)  # a passage's first tokens are its own words'
+        passages = np.zeros((len(everything), len(concepts)), dtype=np.float64)
+        in_article = np.zeros((len(everything), len(concepts)), dtype=np.float64)
+        for at, concept in enumerate(concepts):
+            whole = [column[t] for t, _ in concept.tokens if t not in concept.parts]
+            first = places[whole].min(axis=0) if whole else np.full(len(everything), nowhere)
+            mentioned = first != nowhere
+            part = (places[[column[t] for t in concept.parts]] != nowhere).any(axis=0)
+            passages[:, at] = np.where(
+                first < own_terms, 1.0,
+                np.where(mentioned, HEADING_COVERAGE, np.where(part, PART_CREDIT, 0.0)),
+            )
+            in_article[:, at] = mentioned
+        in_article = np.maximum.reduceat(in_article, runs, axis=0)
+        return everything, passages, in_article[article_row]
 
     @staticmethod
     def _evidence(
@@ -186,65 +188,92 @@ class Ranker:
             return Ranking([], None)
         weights, found = self._concept_weights(query)
         bm25 = dict(candidates)
-        near = {doc: self._neighbours(doc) for doc in bm25}
-        for doc, _ in candidates[:NEIGHBOUR_CANDIDATES]:
-            for other in near[doc]:
-                if other not in bm25:
-                    bm25[other] = 0.0
-                    near[other] = self._neighbours(other)
-        pool = list(bm25)
-        looked_at = sorted(set(pool).union(*near.values()))
-        row = {doc: at for at, doc in enumerate(looked_at)}
-        presence = self._presence(query, looked_at)
-        in_article = self._article_presence(query, pool) if ARTICLE_SHARE else {}
+        first = np.array([doc for doc, _ in candidates[:NEIGHBOUR_CANDIDATES]], dtype=np.int64)
+        before, after = self._passages.adjacent(first)
+        for other in np.column_stack((before, after)).reshape(-1).tolist():
+            if other >= 0 and other not in bm25:
+                bm25[other] = 0.0
+        pool = np.fromiter(bm25, dtype=np.int64, count=len(bm25))
+        bm25_scores = np.fromiter(bm25.values(), dtype=np.float64, count=len(bm25))
+        everything, presence, article = self._presence(query, pool)
+        if not ARTICLE_SHARE:
+            article = np.zeros_like(article)
         concepts = len(weights)
         # passages × concepts: own mentions, the best neighbour's, the article's
-        own = presence[[row[doc] for doc in pool]]
-        width = max((len(near[doc]) for doc in pool), default=0)
-        nobody = len(looked_at)  # the zero row
-        neighbour_rows = np.array(
-            [[row[n] for n in near[doc]] + [nobody] * (width - len(near[doc])) for doc in pool],
-            dtype=np.int64,
-        ).reshape(len(pool), width)
-        around = (presence[neighbour_rows].max(axis=1) if width
-                  else np.zeros((len(pool), concepts)))
-        article = (np.array([in_article[doc] for doc in pool], dtype=np.float64)
-                   if in_article else np.zeros((len(pool), concepts)))
+        own = presence[np.searchsorted(everything, pool)]
+        before, after = self._passages.adjacent(pool)
+        neighbours = np.column_stack((before, after))
+        missing = neighbours < 0
+        rows = np.where(missing, len(everything), np.searchsorted(everything, neighbours))
+        nobody = np.zeros((1, concepts))
+        around = np.vstack((presence, nobody))[rows].max(axis=1)
         weight_array = np.array(weights, dtype=np.float64)
         coverage = np.maximum(
             np.maximum(own, NEIGHBOUR_COVERAGE * around), ARTICLE_SHARE * article
         ) @ weight_array / weight_array.sum()
-        context = np.array([max((bm25.get(n, 0.0) for n in near[doc]), default=0.0) for doc in pool])
-        scores = (np.array([bm25[doc] for doc in pool]) + NEIGHBOUR_SHARE * context) * (
-            coverage**COVERAGE_EXPONENT
-        )
+        # the best neighbour's BM25 (0 for one outside the pool), 0 without neighbours
+        lent = np.zeros(len(everything) + 1)
+        lent[np.searchsorted(everything, pool)] = bm25_scores
+        lent_by = np.where(missing, -np.inf, lent[rows])
+        context = np.where(missing.all(axis=1), 0.0, lent_by.max(axis=1))
+        scores = (bm25_scores + NEIGHBOUR_SHARE * context) * (coverage**COVERAGE_EXPONENT)
         if query.dates:
-            dates = self._passages.article_dates(pool)
-            boost = [DATE_MATCH_BOOST if query.dates.matches(dates[doc]) else 1.0 for doc in pool]
+            docs = pool.tolist()
+            dates = self._passages.article_dates(docs)
+            boost = [DATE_MATCH_BOOST if query.dates.matches(dates[doc]) else 1.0 for doc in docs]
             scores = scores * np.array(boost)
         evidence = self._evidence(query, weight_array, found, own, article)
-        scored = [(doc, float(score)) for doc, score in zip(pool, scores, strict=True) if score > 0]
-        return Ranking(self._diversify(scored), evidence)
+        positive = scores > 0
+        return Ranking(self._diversify(pool[positive], scores[positive]), evidence)
 
-    def _diversify(self, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _diversify(self, docs: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
         """Greedy re-ranking that damps further hits from an article already cited.
 
         Only the first DIVERSIFY_DEPTH places are chosen greedily (that is all a reader pages
         through); the rest follow in score order, so the cost does not grow with the pool.
+        Each step takes the best damped score (ties to the better-ranked passage); an
+        article's best remaining passage is its first in score order, so a heap of one head
+        per article finds it.
         """
-        remaining = sorted(scored, key=lambda item: (-item[1], item[0]))
-        if not remaining:
+        order = np.lexsort((docs, -scores))  # best first, ties to the lower ordinal
+        ranked = docs[order].tolist()
+        values = scores[order].tolist()
+        if not ranked:
             return []
-        docs = [doc for doc, _ in remaining]
-        values = np.array([score for _, score in remaining], dtype=np.float64)
-        articles = np.array(self._passages.article_ordinals(docs), dtype=np.int64)
-        cited = np.zeros(int(articles.max()) + 1, dtype=np.int64)  # hits so far per article
-        taken = np.zeros(len(docs), dtype=bool)
+        articles = self._passages.article_of[docs[order]].tolist()
+        queues: dict[int, list[int]] = {}  # article -> its places in `ranked`, best first
+        for place, article in enumerate(articles):
+            queues.setdefault(article, []).append(place)
+        heap = [(-values[places[0]], places[0]) for places in queues.values()]
+        heapq.heapify(heap)
+        cited: dict[int, int] = {}  # hits so far per article
         picked: list[tuple[int, float]] = []
-        for _ in range(min(DIVERSIFY_DEPTH, len(docs))):
-            damped = np.where(taken, -1.0, values * SAME_ARTICLE_DAMPING ** cited[articles])
-            best = int(np.argmax(damped))  # the first of equals: the better-ranked passage
-            picked.append((docs[best], float(damped[best])))
-            taken[best] = True
-            cited[articles[best]] += 1
-        return picked + [item for item, used in zip(remaining, taken, strict=True) if not used]
+        taken = set()
+        while heap and len(picked) < DIVERSIFY_DEPTH:
+            damped, place = heapq.heappop(heap)
+            picked.append((ranked[place], -damped))
+            taken.add(place)
+            article = articles[place]
+            cited[article] = count = cited.get(article, 0) + 1
+            places = queues[article]
+            if len(places) > count:
+                following = places[count]
+                heapq.heappush(heap, (-(values[following] * _DAMPING[count]), following))
+        return picked + [(doc, value) for place, (doc, value) in
+                         enumerate(zip(ranked, values, strict=True)) if place not in taken]
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True) for a short array, without its overhead."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
+
+
+# SAME_ARTICLE_DAMPING ** n as numpy computes it (the damping of an article's n+1-th hit)
+_DAMPING = np.power(SAME_ARTICLE_DAMPING, np.arange(DIVERSIFY_DEPTH + 1, dtype=np.float64)).tolist()

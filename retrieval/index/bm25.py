@@ -217,17 +217,23 @@ class Bm25Index:
                 terms.append((term_id, float(weight)))
         return terms
 
+    def _span(self, part: int, term_id: int) -> tuple[int, int] | None:
+        """(start, stop) of the term's postings in one part, None if it has none there."""
+        segment = self._parts[part]
+        mapping = self._part_term[part]
+        local = term_id if mapping is None else int(mapping[term_id])
+        if local < 0 or local >= len(segment.terms):
+            return None
+        start, stop = int(segment.offsets[local]), int(segment.offsets[local + 1])
+        return (start, stop) if stop > start else None
+
     def _spans(self, term_id: int) -> list[tuple[int, int, int]]:
         """(part, start, stop) of the term's postings in each part that has it."""
         spans = []
-        for part, segment in enumerate(self._parts):
-            mapping = self._part_term[part]
-            local = term_id if mapping is None else int(mapping[term_id])
-            if local < 0 or local >= len(segment.terms):
-                continue
-            start, stop = int(segment.offsets[local]), int(segment.offsets[local + 1])
-            if stop > start:
-                spans.append((part, start, stop))
+        for part in range(len(self._parts)):
+            span = self._span(part, term_id)
+            if span is not None:
+                spans.append((part, *span))
         return spans
 
     def _term_postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -236,17 +242,19 @@ class Bm25Index:
         idf = float(self._idf[term_id])
         for part, start, stop in self._spans(term_id):
             segment = self._parts[part]
-            docs = segment.docs[start:stop]
+            # Native-width ordinals: numpy converts any other index array on every use, and
+            # np.take gathers several times faster than fancy indexing.
+            docs = segment.docs[start:stop].astype(np.intp)
             if part:
-                docs = docs + int(self._bases[part])
+                docs += int(self._bases[part])
             docs_parts.append(docs)
             score_parts.append(
-                posting_scores(self._params, idf, segment.tf[start:stop], self._norms[docs])
+                posting_scores(self._params, idf, segment.tf[start:stop], np.take(self._norms, docs))
             )
         if len(docs_parts) == 1:
             return docs_parts[0], score_parts[0]
         if not docs_parts:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64)
         return np.concatenate(docs_parts), np.concatenate(score_parts)
 
     def _accumulator(self) -> np.ndarray:
@@ -290,7 +298,7 @@ class Bm25Index:
             acc[docs] += scores if weight == 1.0 else weight * scores
             parts.append(docs)
         candidates = np.concatenate(parts)
-        values = acc[candidates]
+        values = np.take(acc, candidates)
         acc[candidates] = 0.0
         candidates, values = self._only_live(candidates, values)
         if not len(candidates):
@@ -317,6 +325,51 @@ class Bm25Index:
         """The query's scores for the given document ordinals (for re-ranking a few candidates)."""
         return self._exact_scores(self._terms(query), np.asarray(ordinals, dtype=np.int64))
 
+    def range_places(
+        self, tokens: Sequence[str], starts: np.ndarray, stops: np.ndarray
+    ) -> np.ndarray:
+        """tokens × documents: where each token appears in each document of the ranges
+        `starts[i]:stops[i]` (ascending, disjoint; their documents back to back), as its place
+        among the document's distinct tokens in order of first appearance (`first_places`),
+        -1 where it does not (whatever its score).
+
+        Two binary searches per range and token find the postings inside the ranges, so the
+        cost follows the number of ranges, not of documents or postings.
+        """
+        starts = np.asarray(starts, dtype=np.int64)
+        stops = np.asarray(stops, dtype=np.int64)
+        lengths = stops - starts
+        out = np.full((len(tokens), int(lengths.sum())), -1, dtype=np.int64)
+        if not len(starts):
+            return out
+        shift = np.cumsum(lengths) - lengths - starts  # ordinal + shift[range] = its column
+        needles = np.column_stack((starts, stops)).reshape(-1)  # ascending: s0 e0 s1 e1 ...
+        term_ids = [self._term_id(token) for token in tokens]
+        for part, segment in enumerate(self._parts):
+            base = int(self._bases[part])
+            if stops[-1] <= base or starts[0] >= base + segment.n_documents:
+                continue
+            local = _local(needles, base)
+            rows, bounds = [], []
+            for row, term_id in enumerate(term_ids):
+                span = None if term_id is None else self._span(part, term_id)
+                if span is not None:
+                    rows.append(row)
+                    bounds.append(np.searchsorted(segment.docs[span[0]:span[1]], local) + span[0])
+            if not rows:
+                continue
+            # Every (token, range) pair at once: the postings lo:hi of each, flattened.
+            paired = np.vstack(bounds)
+            lo = paired[:, 0::2].reshape(-1)
+            counts = paired[:, 1::2].reshape(-1) - lo
+            total = int(counts.sum())
+            if not total:
+                continue
+            at = np.arange(total) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
+            columns = segment.docs[at] + np.repeat(np.tile(shift + base, len(rows)), counts)
+            out[np.repeat(np.repeat(rows, len(starts)), counts), columns] = segment.rank[at]
+        return out
+
     def contains(self, tokens: Sequence[str], ordinals: Sequence[int] | np.ndarray) -> np.ndarray:
         """Whether each given document has at least one of the tokens (whatever their score:
         Okapi gives a word in half the documents an idf, and so a score, of exactly 0)."""
@@ -325,7 +378,7 @@ class Bm25Index:
         for term_id, _ in self._terms([(token, 1.0) for token in tokens]):
             for part, start, stop in self._spans(term_id):
                 docs = self._parts[part].docs[start:stop]
-                local = wanted - int(self._bases[part]) if part else wanted
+                local = _local(wanted, int(self._bases[part]))
                 where = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
                 found_any |= docs[where] == local
         return found_any
@@ -355,7 +408,7 @@ class Bm25Index:
             for part, start, stop in self._spans(term_id):
                 segment = self._parts[part]
                 docs = segment.docs[start:stop]
-                local = wanted - int(self._bases[part]) if part else wanted
+                local = _local(wanted, int(self._bases[part]))
                 where = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
                 found = docs[where] == local  # ordinals of other parts never match
                 if found.any():
@@ -363,6 +416,12 @@ class Bm25Index:
                     values[found] = posting_scores(self._params, idf, tf, self._norms[wanted[found]])
             result += values if weight == 1.0 else weight * values
         return result
+
+
+def _local(ordinals: np.ndarray, base: int) -> np.ndarray:
+    """Collection ordinals as int32 ordinals of a part starting at `base` (clipped to the
+    int32 range): int32 needles keep searchsorted from copying an int32 posting list."""
+    return np.clip(ordinals - base, -1, 2**31 - 1).astype(np.int32)
 
 
 def _shortlist(
@@ -392,4 +451,4 @@ def _shortlist(
 def _best(candidates: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The k best (ordinal, score) pairs: highest score first, ties to the lower ordinal."""
     order = np.lexsort((candidates, -values))[:k]
-    return [(int(doc), float(score)) for doc, score in zip(candidates[order], values[order], strict=True)]
+    return list(zip(candidates[order].tolist(), values[order].tolist(), strict=True))

@@ -333,3 +333,21 @@ def test_contains_sees_a_word_whose_okapi_score_is_zero() -> None:
     assert list(index.contains(["russland"], [0, 1, 2, 3])) == [True, True, False, False]
     assert list(index.contains(["ukjent", "møte"], [0, 2, 3])) == [False, True, True]
     assert list(index.contains([], [0, 1])) == [False, False]
+
+
+def test_range_places_agree_with_first_places_across_segments(documents: list[list[str]]) -> None:
+    """Places over runs of documents (an article's passages) are `first_places` document by
+    document, in every segment and across their boundaries."""
+    index, _ = _segmented(documents, [700, 1500], {3, 701, 1600}, "okapi")
+    starts = np.array([0, 650, 699, 1499, 2400])
+    stops = np.array([5, 699, 760, 1510, len(documents)])
+    docs = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
+    tokens = [COMMON, "ord5", "ord17", "ukjent", "ord5"]
+    places = index.range_places(tokens, starts, stops)
+    assert places.shape == (len(tokens), len(docs))
+    assert (places[0] >= 0).any() and (places[3] == -1).all()
+    for row, token in enumerate(tokens):
+        assert np.array_equal(places[row], index.first_places([token], docs)), token
+        assert np.array_equal(places[row] >= 0, index.contains([token], docs)), token
+    assert index.range_places([COMMON], np.array([], dtype=np.int64),
+                              np.array([], dtype=np.int64)).shape == (1, 0)
