@@ -188,34 +188,35 @@ class Ranker:
             return Ranking([], None)
         weights, found = self._concept_weights(query)
         bm25 = dict(candidates)
-        first = np.array([doc for doc, _ in candidates[:NEIGHBOUR_CANDIDATES]], dtype=np.int64)
-        before, after = self._passages.adjacent(first)
-        for other in np.column_stack((before, after)).reshape(-1).tolist():
+        first = np.fromiter(bm25, dtype=np.int64, count=len(bm25))
+        first_before, first_after = self._passages.adjacent(first)
+        near = np.column_stack((first_before, first_after))
+        for other in near[:NEIGHBOUR_CANDIDATES].reshape(-1).tolist():
             if other >= 0 and other not in bm25:
                 bm25[other] = 0.0
         pool = np.fromiter(bm25, dtype=np.int64, count=len(bm25))
         bm25_scores = np.fromiter(bm25.values(), dtype=np.float64, count=len(bm25))
+        if len(pool) > len(first):
+            near = np.vstack((near, np.column_stack(self._passages.adjacent(pool[len(first):]))))
         everything, presence, article = self._presence(query, pool)
         if not ARTICLE_SHARE:
             article = np.zeros_like(article)
-        concepts = len(weights)
-        # passages × concepts: own mentions, the best neighbour's, the article's
-        own = presence[np.searchsorted(everything, pool)]
-        before, after = self._passages.adjacent(pool)
-        neighbours = np.column_stack((before, after))
-        missing = neighbours < 0
-        rows = np.where(missing, len(everything), np.searchsorted(everything, neighbours))
-        nobody = np.zeros((1, concepts))
-        around = np.vstack((presence, nobody))[rows].max(axis=1)
+        # passages × concepts: own mentions, the best neighbour's, the article's; a missing
+        # neighbour is the extra zero row
+        own_rows = np.searchsorted(everything, pool)
+        own = presence[own_rows]
+        missing = near < 0
+        rows = np.where(missing, len(everything), np.searchsorted(everything, near))
+        around = np.vstack((presence, np.zeros((1, len(weights)))))[rows].max(axis=1)
         weight_array = np.array(weights, dtype=np.float64)
         coverage = np.maximum(
             np.maximum(own, NEIGHBOUR_COVERAGE * around), ARTICLE_SHARE * article
         ) @ weight_array / weight_array.sum()
         # the best neighbour's BM25 (0 for one outside the pool), 0 without neighbours
         lent = np.zeros(len(everything) + 1)
-        lent[np.searchsorted(everything, pool)] = bm25_scores
-        lent_by = np.where(missing, -np.inf, lent[rows])
-        context = np.where(missing.all(axis=1), 0.0, lent_by.max(axis=1))
+        lent[own_rows] = bm25_scores
+        context = np.where(missing.all(axis=1), 0.0,
+                           np.where(missing, -np.inf, lent[rows]).max(axis=1))
         scores = (bm25_scores + NEIGHBOUR_SHARE * context) * (coverage**COVERAGE_EXPONENT)
         if query.dates:
             docs = pool.tolist()
@@ -236,31 +237,30 @@ class Ranker:
         per article finds it.
         """
         order = np.lexsort((docs, -scores))  # best first, ties to the lower ordinal
-        ranked = docs[order].tolist()
-        values = scores[order].tolist()
-        if not ranked:
-            return []
-        articles = self._passages.article_of[docs[order]].tolist()
-        queues: dict[int, list[int]] = {}  # article -> its places in `ranked`, best first
-        for place, article in enumerate(articles):
-            queues.setdefault(article, []).append(place)
-        heap = [(-values[places[0]], places[0]) for places in queues.values()]
+        ranked_docs = docs[order]
+        ranked, values = ranked_docs.tolist(), scores[order].tolist()
+        # Places grouped by article, best first within each: each article's head, and the
+        # place that follows each place in its article (-1 for its last).
+        articles = self._passages.article_of[ranked_docs]
+        by_article = np.argsort(articles, kind="stable")
+        grouped = articles[by_article]
+        same = grouped[1:] == grouped[:-1]
+        following = np.full(len(ranked), -1, dtype=np.int64)
+        following[by_article[:-1][same]] = by_article[1:][same]
+        heads = by_article[np.concatenate(([True], ~same))] if len(ranked) else by_article
+        next_place = following.tolist()
+        heap = [(-values[place], place, 0) for place in heads.tolist()]  # (-damped, place, cited)
         heapq.heapify(heap)
-        cited: dict[int, int] = {}  # hits so far per article
+        taken = np.zeros(len(ranked), dtype=bool)
         picked: list[tuple[int, float]] = []
-        taken = set()
         while heap and len(picked) < DIVERSIFY_DEPTH:
-            damped, place = heapq.heappop(heap)
+            damped, place, cited = heapq.heappop(heap)
             picked.append((ranked[place], -damped))
-            taken.add(place)
-            article = articles[place]
-            cited[article] = count = cited.get(article, 0) + 1
-            places = queues[article]
-            if len(places) > count:
-                following = places[count]
-                heapq.heappush(heap, (-(values[following] * _DAMPING[count]), following))
-        return picked + [(doc, value) for place, (doc, value) in
-                         enumerate(zip(ranked, values, strict=True)) if place not in taken]
+            taken[place] = True
+            after = next_place[place]
+            if after >= 0:
+                heapq.heappush(heap, (-(values[after] * _DAMPING[cited + 1]), after, cited + 1))
+        return picked + [(ranked[place], values[place]) for place in np.flatnonzero(~taken).tolist()]
 
 
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

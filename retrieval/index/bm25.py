@@ -21,12 +21,18 @@ from kilde.retrieval.index.model import (
     compute_idf,
     length_norms,
     posting_scores,
+    tf_table,
     zero_tf_scores,
 )
 from kilde.retrieval.index.segment import Segment, build_segment, merge_segments
 from kilde.retrieval.index.storage import load_arrays, load_params, save_arrays
 
 logger = logging.getLogger(__name__)
+
+# Term frequencies below this take their score's tf part from a table (larger ones are
+# computed), as long as the table (frequencies × document lengths) has at most _TABLE_CELLS.
+_TABLE_TF = 64
+_TABLE_CELLS = 1 << 20
 
 # (term id in the part, weight) per part, the term's idf, and its score where it is absent
 _Term = tuple[list[tuple[int, int]], float, float, float]
@@ -63,7 +69,16 @@ class Bm25Index:
         total_tokens = int(live_lengths.sum(dtype=np.int64))
         self.avgdl = total_tokens / self._n_documents if self._n_documents else 0.0
         self._statistics(masks)
-        self._norms = length_norms(params, lengths, self.avgdl)
+        # Per document only its length (in the narrowest type that holds it: random reads of a
+        # small array stay in the cache); the length normalisation and, for Okapi and BM25Plus,
+        # the whole tf part of a score come from tables by length.
+        longest = int(lengths.max()) if len(lengths) else 0
+        self._lengths = lengths.astype(np.uint16 if longest < 2**16 else np.int32)
+        self._norm_of_length = length_norms(params, np.arange(longest + 1), self.avgdl)
+        self._width = longest + 1
+        table = tf_table(params, self._norm_of_length, _TABLE_TF) if (
+            _TABLE_TF * self._width <= _TABLE_CELLS) else None
+        self._tf_table = None if table is None else table.reshape(-1)
         self._local = threading.local()
 
     def _statistics(self, masks: list[np.ndarray | None]) -> None:
@@ -248,14 +263,20 @@ class Bm25Index:
             if part:
                 docs += int(self._bases[part])
             docs_parts.append(docs)
-            score_parts.append(
-                posting_scores(self._params, idf, segment.tf[start:stop], np.take(self._norms, docs))
-            )
+            score_parts.append(self._scores(idf, segment.tf[start:stop], np.take(self._lengths, docs)))
         if len(docs_parts) == 1:
             return docs_parts[0], score_parts[0]
         if not docs_parts:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64)
         return np.concatenate(docs_parts), np.concatenate(score_parts)
+
+    def _scores(self, idf: float, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """rank-bm25's scores of one term for postings with these term frequencies and
+        document lengths."""
+        table = self._tf_table
+        if table is not None and (len(tf) == 0 or int(tf.max()) < _TABLE_TF):
+            return idf * np.take(table, tf.astype(np.intp) * self._width + lengths)
+        return posting_scores(self._params, idf, tf, np.take(self._norm_of_length, lengths))
 
     def _accumulator(self) -> np.ndarray:
         acc = getattr(self._local, "acc", None)
@@ -413,7 +434,7 @@ class Bm25Index:
                 found = docs[where] == local  # ordinals of other parts never match
                 if found.any():
                     tf = segment.tf[start:stop][where[found]]
-                    values[found] = posting_scores(self._params, idf, tf, self._norms[wanted[found]])
+                    values[found] = self._scores(idf, tf, self._lengths[wanted[found]])
             result += values if weight == 1.0 else weight * values
         return result
 
