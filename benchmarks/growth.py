@@ -38,6 +38,7 @@ COLUMNS = [
     ("answer p50 ms", "p50_ms", "{:.2f}"),
     ("answer p99 ms", "p99_ms", "{:.2f}"),
     ("first 10 max ms", "first10_max_ms", "{:.1f}"),
+    ("open + warm-up s", "start_s", "{:.2f}"),
     ("get_scores p50 ms", "baseline_p50_ms", "{:.1f}"),
     ("answer RSS MB", "answer_rss_mb", "{:,.0f}"),
     ("+1 article, kilde ask s", "kilde_ask_s", "{:.2f}"),
@@ -78,6 +79,7 @@ def measure(n: int, *, n_queries: int, data_dir: Path, log: Any) -> dict[str, An
     row["ratio"] = row["cold_s"] / row["baseline_build_s"]
     log(f"[{n}] rank-bm25 build {row['baseline_build_s']:.1f} s")
     row.update(_worker("answer", str(articles), str(index), str(queries)))
+    row["start_s"] = row["open_s"] + row.get("warm_up_s", 0.0)
     log(f"[{n}] answer p50 {row['p50_ms']:.2f} ms")
     row.update(_worker("grow", str(articles), str(index)))
     log(f"[{n}] +1 article: kilde ask {row['kilde_ask_s']:.2f} s, reload {row['reload_s']:.2f} s")

@@ -14,7 +14,8 @@ class CorpusFolderError(KildeError):
 def open_engine(settings: Settings, *, progress: bool = False, serving: bool = False) -> Engine:
     """The engine over the configured corpus, with its saved index.
 
-    `serving` (a long-running bot): pre-fault the index and merge its segments in the background.
+    `serving` (a long-running bot): warm the engine up before the first question, and have
+    the index read into the page cache and its segments merged in the background.
     """
     try:
         engine = Engine.open(
@@ -24,5 +25,6 @@ def open_engine(settings: Settings, *, progress: bool = False, serving: bool = F
     except CorpusError as error:
         raise CorpusFolderError(str(error)) from None
     if serving:
+        engine.warm_up()
         engine.start_background_work()
     return engine

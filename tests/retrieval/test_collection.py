@@ -239,3 +239,20 @@ def test_a_process_killed_at_any_moment_leaves_a_usable_collection(
             seen, fresh = folder_state(corpus), Engine.from_corpus(load_corpus(corpus))
         assert engine.passage_count == fresh.passage_count
         assert _hits(engine, QUESTIONS[0]) == _hits(fresh, QUESTIONS[0])
+
+
+def test_warming_up_and_the_background_work_change_no_answer(corpus: Path, tmp_path: Path) -> None:
+    """What `kilde serve` does at start (answer throwaway questions, have the index read into
+    the page cache) leaves every answer as it was, also with a segment folder gone meanwhile."""
+    index = tmp_path / "index"
+    engine = Engine.open(corpus, index_dir=index)
+    before = [engine.ask(question).to_json() for question in QUESTIONS]
+    engine.warm_up()
+    worker = engine.start_background_work()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert [engine.ask(question).to_json() for question in QUESTIONS] == before
+    assert engine.collection is not None
+    [folder] = [path for path in engine.collection.folder.iterdir() if path.name.startswith("seg-")]
+    shutil.rmtree(folder / "passages")
+    engine.collection.prefetch()  # advice only: a missing file is no error
