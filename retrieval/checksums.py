@@ -8,8 +8,9 @@ verifies them all: a byte overwritten anywhere, even with the file's size and ti
 
 Why CRC-32 of every byte at every open: it streams at 1-2.5 GB/s (zlib, four times blake2b's
 speed here), so the ~540 MB of a million-paragraph collection (postings and passage texts) cost
-0.2-0.3 s over a warm page cache, and pre-fault the pages the first questions need anyway. That is cheap enough not to trust a stamp
-(size, times, inode) of an earlier check, which would miss damage on the disk itself. CRC-32
+0.2-0.3 s over a warm page cache, and pre-fault the pages the first questions need anyway. That
+is cheap enough not to trust a stamp (size, times, inode) of an earlier check, which would miss
+damage on the disk itself. CRC-32
 catches accidental damage (every burst of up to 32 bits, anything else but for 1 in 4 billion);
 it is no defence against someone who may write the index, and needs none: they could rewrite
 the checksum too. Answering never pays for it: nothing is re-checked per question.

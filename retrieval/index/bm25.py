@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -205,12 +205,13 @@ class Bm25Index:
         term_id = self._term_id(token)
         return 0 if term_id is None else int(self._df[term_id])
 
-    def terms(self) -> Iterator[str]:
-        """Every token some live document contains."""
-        for vocabulary in (self._first_vocabulary, self._extra_vocabulary):
-            for term, term_id in vocabulary.items():
-                if self._df[term_id]:
-                    yield term
+    def terms(self) -> list[str]:
+        """Every token some live document contains, by term id."""
+        first = self._parts[0].terms if self._parts else []
+        live = self._df.astype(bool)
+        terms = [first[i] for i in np.flatnonzero(live[: len(first)]).tolist()]
+        terms += [term for term, term_id in self._extra_vocabulary.items() if live[term_id]]
+        return terms
 
     def _terms(self, query: Sequence[tuple[str, float]]) -> list[tuple[int, float]]:
         """(global term id, weight) of the query's known tokens, in query order."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kilde.retrieval.cognates import COGNATE_WEIGHT, Cognates
+from kilde.retrieval.cognates import COGNATE_WEIGHT, Cognates, frame
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.index import Bm25Index
 from kilde.retrieval.indexing import default_analysis
@@ -60,3 +60,11 @@ def test_danish_and_norwegian_questions_are_left_as_they_are() -> None:
     query = QueryBuilder(*default_analysis()).build("Hvad må farmaceuterne ikke gøre?")
     assert query.language == "da"
     assert cognates.extend(query) is query
+
+
+def test_a_vowel_spelled_otherwise_still_finds_the_cognate() -> None:
+    # The lookup compares a word with the terms of its frame (initial and first consonant), so
+    # "distillation" meets "destillation" although their second letters differ.
+    assert frame("distillation") == frame("destillation") == "ds"
+    cognates = Cognates(Bm25Index.build([["destillation", "vand"], ["distrikt"]]))
+    assert cognates.of("distillation") == ["destillation"]
