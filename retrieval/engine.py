@@ -260,7 +260,9 @@ class Engine:
         article = passage.article
 
         def sentence_score(sentence: str) -> float:
-            tokens = set(self._analyzer.tokens(sentence, article.language))
+            # Each token once, summed in the sentence's order: a set's order changes with the
+            # hash seed, and so would the last bit of the sum and the excerpt a near-tie picks.
+            tokens = dict.fromkeys(self._analyzer.tokens(sentence, article.language))
             return sum(gains[t] for t in tokens if t in gains)
 
         excerpt = best_excerpt(searched_part(passage.text), sentence_score)
