@@ -92,5 +92,6 @@ async def on_vote(update: Update, context: KildeContext) -> None:
     if verdict is not Verdict.ALLOW:
         await query.answer(SLOW_DOWN if verdict is Verdict.WARN else None)
         return
-    outcome = state.log.vote(request.question_id, query.from_user.id, request.vote)
+    outcome = await state.in_log(state.log.vote, request.question_id, query.from_user.id,
+                                 request.vote)
     await query.answer(THANKS[outcome].format(vote=UP if request.vote > 0 else DOWN))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import time
+from functools import partial
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -27,7 +28,7 @@ from kilde.bot.telegram_app.addressing import (
     without_mentions,
 )
 from kilde.bot.telegram_app.context import KildeContext, chat_threads
-from kilde.bot.telegram_app.threads import earlier_question
+from kilde.bot.telegram_app.threads import replied_bot_message
 from kilde.bot.telegram_app.translate_button import translate_button
 from kilde.bot.translation.answers import needs_translation
 
@@ -125,9 +126,9 @@ async def answer_question(message: Message, question: str, user_id: int,
     state.stats.record(answered=answer.answered, seconds=time.perf_counter() - started)
     logged = None
     if not offset:  # a new question, not a More
-        logged = state.log.record(
-            chat_id=message.chat_id, user_id=user_id, chat_type=message.chat.type,
-            asked=question, answer=answer)
+        logged = await state.in_log(partial(
+            state.log.record, chat_id=message.chat_id, user_id=user_id,
+            chat_type=message.chat.type, asked=question, answer=answer))
         if answer.answered:
             buttons = feedback.vote_buttons(logged)
             if state.translator is not None and needs_translation(
@@ -141,13 +142,22 @@ async def answer_question(message: Message, question: str, user_id: int,
     if threads is not None:
         threads.remember((m.message_id for m in sent), answer.question)
     if logged is not None:
-        state.log.attach_messages(logged, message.chat_id, [m.message_id for m in sent])
+        await state.in_log(state.log.attach_messages, logged, message.chat_id,
+                           [m.message_id for m in sent])
 
 
-def _earlier(message: Message, context: KildeContext) -> str | None:
-    """The question of the bot's answer that `message` replies to (for a follow-up), if any."""
-    return earlier_question(message, context.bot.id, chat_threads(context),
-                            context.bot_data.runtime.logged_question)
+async def _earlier(message: Message, context: KildeContext) -> str | None:
+    """The question of the bot's answer that `message` replies to (for a follow-up), if any:
+    from the chat's memory, else from the query log."""
+    replied = replied_bot_message(message, context.bot.id)
+    if replied is None:
+        return None
+    threads = chat_threads(context)
+    known = threads.question_for(replied) if threads is not None else None
+    if known is None:
+        state = context.bot_data.runtime
+        known = await state.in_log(state.logged_question, message.chat_id, replied)
+    return known
 
 
 async def on_start(update: Update, context: KildeContext) -> None:
@@ -178,7 +188,7 @@ async def on_stats(update: Update, context: KildeContext) -> None:
     if not state.access.is_admin(message.from_user.id if message.from_user else None):
         await _say(message, ADMINS_ONLY)
         return
-    lines = [state.stats.summary(), *summary_lines(state.log.summary())]
+    lines = [state.stats.summary(), *summary_lines(await state.in_log(state.log.summary))]
     # Questions are users' text: escaped, and split between lines if they outgrow a message.
     await reply(message, formatting.pack([formatting.escape(line) for line in lines],
                                          separator="\n"))
@@ -210,7 +220,7 @@ async def on_ask(update: Update, context: KildeContext) -> None:
              f"{html.escape(EXAMPLE_QUESTION)}</code>")])
         return
     await answer_question(message, question, message.from_user.id, context,
-                          earlier=_earlier(message, context))
+                          earlier=await _earlier(message, context))
 
 
 async def on_text(update: Update, context: KildeContext) -> None:
@@ -227,7 +237,7 @@ async def on_text(update: Update, context: KildeContext) -> None:
                                f"{html.escape(EXAMPLE_QUESTION)}</i>")])
         return
     await answer_question(message, question, message.from_user.id, context,
-                          earlier=_earlier(message, context))
+                          earlier=await _earlier(message, context))
 
 
 async def on_unknown_command(update: Update, context: KildeContext) -> None:

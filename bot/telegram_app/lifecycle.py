@@ -89,5 +89,7 @@ class KildeApplication(Application[ExtBot[Any], KildeContext, dict[Any, Any], Ch
             return
         self._set_up = False
         await self.bot_data.reloader.stop()
-        self.bot_data.runtime.workers.shutdown(wait=False, cancel_futures=True)
-        self.bot_data.runtime.log.close()
+        runtime = self.bot_data.runtime
+        runtime.workers.shutdown(wait=False, cancel_futures=True)
+        runtime.log_thread.shutdown(wait=True)  # the last writes land before the log closes
+        runtime.log.close()

@@ -2,7 +2,9 @@
 
 The engine works in a small pool of worker threads (`BotRuntime.in_worker`), never on the event
 loop: a slow answer, or the first /sources or Context press reading the whole corpus, must not
-stall the other chats. The loop only does I/O.
+stall the other chats. The query log's SQLite calls run in a thread of their own
+(`BotRuntime.in_log`): a slow disk, or another process holding the database's lock, delays only
+the answer being logged. The loop only does network I/O.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ T = TypeVar("T")
 GIL_SWITCH_SECONDS = 0.001
 
 
+def _log_thread() -> ThreadPoolExecutor:
+    # One thread: the log's writes keep their order, and SQLite serialises them anyway.
+    return ThreadPoolExecutor(1, thread_name_prefix="kilde-querylog")
+
+
 def _engine_pool() -> ThreadPoolExecutor:
     sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
     return ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="kilde-engine")
@@ -53,6 +60,7 @@ class BotRuntime:
     stats: Stats = field(default_factory=Stats)
     memory: QuestionMemory = field(default_factory=QuestionMemory)
     log: QueryLog = field(default_factory=lambda: QueryLog.open(None))
+    log_thread: ThreadPoolExecutor = field(default_factory=_log_thread)
     # The Translate button's service: a translator, why the configured one can't work, or None
     translator: Translator | str | None = None
     _index: CorpusIndex | None = None
@@ -63,7 +71,8 @@ class BotRuntime:
             gate.forget_idle()
 
     def logged_question(self, chat_id: int, message_id: int) -> str | None:
-        """The question a bot message answered, from the query log (it outlives restarts)."""
+        """The question a bot message answered, from the query log (it outlives restarts; call
+        it through `in_log`)."""
         found = self.log.question_for_message(chat_id, message_id)
         return found[1] if found else None
 
@@ -74,6 +83,11 @@ class BotRuntime:
         if self._index is None or self._index.corpus is not corpus:
             self._index = CorpusIndex(corpus)
         return self._index
+
+    async def in_log(self, function: Callable[..., T], *args: object) -> T:
+        """`function(*args)` (a query log call) run in the log's own thread."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self.log_thread, partial(function, *args))
 
     async def in_worker(self, function: Callable[..., T], *args: object) -> T:
         """`function(*args)` run in the engine's worker threads, awaited from the event loop."""

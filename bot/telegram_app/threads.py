@@ -9,12 +9,10 @@ remembers them across restarts and after a chat's memory was dropped.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from telegram import Message
 
-# (chat id, bot message id) -> the question that message answered, or None
-Lookup = Callable[[int, int], "str | None"]
 ANSWERS_PER_CHAT = 500
 
 
@@ -40,14 +38,9 @@ class ChatThreads:
         return self._questions.get(message_id)
 
 
-def earlier_question(message: Message, bot_id: int, threads: ChatThreads | None,
-                     fallback: Lookup | None = None) -> str | None:
-    """The question run for the bot's answer that `message` replies to, if it replies to one
-    (looked up in the chat's memory, then in `fallback`)."""
+def replied_bot_message(message: Message, bot_id: int) -> int | None:
+    """The id of the bot's message that `message` replies to, if it replies to the bot."""
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
         return None
-    known = threads.question_for(replied.message_id) if threads is not None else None
-    if known is None and fallback is not None:
-        known = fallback(message.chat_id, replied.message_id)
-    return known
+    return replied.message_id

@@ -58,7 +58,7 @@ async def on_translate(update: Update, context: KildeContext) -> None:
     if not state.access.allows(message.chat_id, query.from_user.id):
         await query.answer(REFUSAL)
         return
-    logged = state.log.answer_for(int((query.data or "t|0").split("|")[1]))
+    logged = await state.in_log(state.log.answer_for, int((query.data or "t|0").split("|")[1]))
     if logged is None:
         await query.answer(GONE)
         return

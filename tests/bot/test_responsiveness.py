@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 import statistics
 import time
 from pathlib import Path
 
+from kilde.bot.querylog import LOG_FILE
 from kilde.bot.telegram_app.access import SLOW_DOWN
 from kilde.retrieval.engine import Engine
 from tests.bot.conftest import USER, BotFactory, copy_corpus
@@ -121,3 +123,32 @@ async def test_a_busy_open_group_does_not_hold_the_other_chats(
     # 20 messages a minute in one group: most of its answers are still waiting on the limit
     assert len(fake.bot_messages(-555)) < 60
     assert waited < 2.0, f"a private question waited {waited:.1f} s behind a busy group"
+
+
+async def test_a_query_log_waiting_on_its_disk_delays_no_other_chat(
+        fake: FakeTelegram, bot: BotFactory, tmp_path: Path) -> None:
+    # A slow disk, played by another process holding the database's write lock (SQLite then
+    # waits up to 5 s): the question waiting to be logged waits, and nobody else does.
+    folder = tmp_path / "log"
+    async with bot(query_log_dir=folder, reload_interval=0):
+        alone = statistics.median([await _help_round_trip(fake, OTHER) for _ in range(3)])
+        blocker = sqlite3.connect(folder / LOG_FILE, isolation_level=None)
+        try:
+            blocker.execute("BEGIN EXCLUSIVE")
+            fake.send_text(fake.private_chat(USER), QUESTION)
+            await fake.wait_for(lambda: fake.calls_to("sendChatAction"))  # being answered
+            # The test shares the bot's event loop: a loop stuck in SQLite oversleeps here.
+            slept = time.perf_counter()
+            await asyncio.sleep(0.5)
+            overslept = time.perf_counter() - slept - 0.5
+            during = statistics.median([await _help_round_trip(fake, OTHER) for _ in range(3)])
+            unanswered_while_locked = fake.bot_messages(USER) == []
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        [answer] = await first_reply(fake, USER)
+    assert unanswered_while_locked
+    assert overslept < 0.5, f"the event loop stood still for {overslept:.1f} s"
+    assert during - alone < 0.1, f"/help took {during:.3f} s while the log waited, {alone:.3f} s"
+    buttons = [b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row]
+    assert "👍" in buttons  # logged after all, so its vote buttons name it

@@ -95,7 +95,7 @@ async def test_serve_answers_then_shuts_down_cleanly_without_logging_the_token(
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         try:
-            await first_reply(fake, USER)
+            await first_reply(fake, USER, seconds=30)  # the process starts and opens its index
             fake.fail_next("sendChatAction", 502)  # a retry gets logged as well
             fake.send_text(fake.private_chat(USER), QUESTION)
             await first_reply(fake, USER, 2)
