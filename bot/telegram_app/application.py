@@ -46,7 +46,7 @@ from kilde.bot.telegram_app.lanes import LanedUpdateProcessor
 from kilde.bot.telegram_app.lifecycle import KildeApplication
 from kilde.bot.telegram_app.reload import Reloader
 from kilde.bot.telegram_app.runtime import BotRuntime
-from kilde.bot.telegram_app.transport import PollingRequest, RetryingRequest
+from kilde.bot.telegram_app.transport import PollingRequest, RetryingRequest, SplitRequest
 from kilde.config import Settings, SettingsError
 from kilde.retrieval.engine import Engine
 
@@ -84,7 +84,11 @@ class BotTuning:
     overall_rate: float = 30.0  # messages per second (Telegram's broadcast limit)
     group_rate: float = 20.0  # messages per minute in one group
     concurrency: int = 32  # messages handled at the same time
-    interactive: int = 16  # button presses and inline queries, in a lane of their own
+    interactive: int = 64  # button presses and inline queries, in a lane of their own
+    # HTTP connections: few, as the pool checks each idle one on every request; the answers to
+    # presses and inline queries have their own, never queued behind messages.
+    message_connections: int = 16
+    answer_connections: int = 8
     per_chat: int = 2  # updates of one chat (a press or inline query: one user) at once
     flood_window: float = 60.0  # seconds over which KILDE_FLOOD_LIMIT counts
     refusal_window: float = 600.0  # a stranger's chat is refused at most 3 times in it
@@ -98,12 +102,8 @@ def build_application(settings: Settings, engine: Engine,
     tuning = tuning or BotTuning()
     if settings.telegram_token is None:
         raise ValueError("no Telegram token in the settings")
-    request = RetryingRequest(
-        retries=tuning.retries, backoff=tuning.backoff, outage_budget=tuning.outage_budget,
-        connection_pool_size=tuning.concurrency + tuning.interactive + 8,
-        connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
-        write_timeout=tuning.read_timeout, pool_timeout=tuning.read_timeout,
-    )
+    request = SplitRequest(messages=_connections(tuning, tuning.message_connections),
+                           interactive=_connections(tuning, tuning.answer_connections))
     polling = PollingRequest(
         rejected_budget=tuning.rejected_budget, connection_pool_size=1,
         connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
@@ -154,6 +154,15 @@ def build_application(settings: Settings, engine: Engine,
     polling.on_rejected = application.token_refused
     _add_handlers(application)
     return application
+
+
+def _connections(tuning: BotTuning, size: int) -> RetryingRequest:
+    return RetryingRequest(
+        retries=tuning.retries, backoff=tuning.backoff, outage_budget=tuning.outage_budget,
+        connection_pool_size=size, connect_timeout=tuning.connect_timeout,
+        read_timeout=tuning.read_timeout, write_timeout=tuning.read_timeout,
+        pool_timeout=tuning.read_timeout,
+    )
 
 
 def _job_queue(application: Application) -> JobQueue[Any]:

@@ -264,9 +264,12 @@ async def on_button(update: Update, context: KildeContext) -> None:
         await query.answer(SLOW_DOWN if verdict is Verdict.WARN else None)
         return
     if isinstance(request, callbacks.ContextRequest):
-        # The first press reads every article file: in a worker, not on the event loop.
-        view = await state.in_worker(
-            lambda: callbacks.resolve_context(request, state.corpus_index))
+        # A dictionary lookup once the index is built, so the press is answered at once; only
+        # the first press (reading every article file) waits for a worker, never for answers.
+        index = state.ready_corpus_index()
+        if index is None:
+            index = await state.in_worker(lambda: state.corpus_index)
+        view = callbacks.resolve_context(request, index)
         if isinstance(view, str):
             await query.answer(view)
             return
@@ -290,11 +293,20 @@ async def on_button(update: Update, context: KildeContext) -> None:
         update=update)
 
 
+def _expired(error: object) -> bool:
+    """Whether Telegram refused the answer to a press or inline query as too late."""
+    return isinstance(error, BadRequest) and "query is too old" in str(error).lower()
+
+
 async def on_error(update: object, context: KildeContext) -> None:
     """Log the failure and tell the user something went wrong; the bot keeps serving.
 
     Not after a network failure: the reply may have been delivered before the connection
     failed, and an apology under an answer would be the bot saying a second thing."""
+    if _expired(context.error):  # answering again would only expire again
+        logger.warning("a button press or inline query expired before its answer: %s",
+                       context.error)
+        return
     logger.error("error while handling an update: %s", context.error, exc_info=context.error)
     lost = isinstance(context.error, NetworkError) and not isinstance(context.error, BadRequest)
     if not isinstance(update, Update) or lost:

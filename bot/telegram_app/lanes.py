@@ -9,6 +9,12 @@ slots (`per_chat`; a press or an inline query: its user's), then a slot in its l
 `interactive` for callback and inline queries, `messages` for everything else. Waiting for
 either holds nothing that another chat needs.
 
+Presses and inline queries also go first: while any are in hand or waiting, a message waits
+(up to `PRIORITY_SECONDS`) before it starts, so that a burst of presses has the event loop and
+the connections to itself for its few seconds, and is answered before Telegram gives up on it
+(about 15 s); messages have no such deadline. The bound keeps a steady trickle of inline queries
+from holding messages back for good.
+
 At shutdown (`drain`) the updates still waiting are set aside instead of run, so that stopping
 takes seconds even with a group's backlog waiting on its rate limit; the application saves
 them and answers them after the restart (`backlog.py`).
@@ -17,6 +23,7 @@ them and answers them after the restart (`backlog.py`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Hashable
 from contextlib import asynccontextmanager
@@ -27,6 +34,7 @@ from telegram.ext import BaseUpdateProcessor
 
 # Updates admitted to the lanes' queues at once (PTB's own bound; the lanes do the limiting).
 ADMITTED = 4096
+PRIORITY_SECONDS = 2.0  # the longest a message waits for the presses in hand
 
 
 class KeyedSlots:
@@ -63,6 +71,9 @@ class LanedUpdateProcessor(BaseUpdateProcessor):
         self._interactive = asyncio.BoundedSemaphore(interactive)
         self._per_key = KeyedSlots(per_chat)
         self._queued: dict[asyncio.Task[Any], object] = {}
+        self._interactive_pending = 0
+        self._no_interactive = asyncio.Event()
+        self._no_interactive.set()
         self._draining = False
         self.set_aside: list[object] = []
 
@@ -93,7 +104,7 @@ class LanedUpdateProcessor(BaseUpdateProcessor):
                 return
             if task is not None:
                 self._queued[task] = update
-            async with self._per_key.hold(key), lane:
+            async with self._priority(lane), self._per_key.hold(key), lane:
                 self._queued.pop(task, None)  # type: ignore[arg-type]
                 started = True
                 await coroutine
@@ -105,6 +116,25 @@ class LanedUpdateProcessor(BaseUpdateProcessor):
             self._queued.pop(task, None)  # type: ignore[arg-type]
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # never ran
+
+    @asynccontextmanager
+    async def _priority(self, lane: asyncio.BoundedSemaphore) -> AsyncIterator[None]:
+        """Count an interactive update as pending while it lives; hold a message back while
+        any is pending (for at most PRIORITY_SECONDS)."""
+        if lane is not self._interactive:
+            if not self._no_interactive.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._no_interactive.wait(), PRIORITY_SECONDS)
+            yield
+            return
+        self._interactive_pending += 1
+        self._no_interactive.clear()
+        try:
+            yield
+        finally:
+            self._interactive_pending -= 1
+            if not self._interactive_pending:
+                self._no_interactive.set()
 
     def _lane(self, update: object) -> tuple[asyncio.BoundedSemaphore, Hashable]:
         if isinstance(update, Update):

@@ -63,7 +63,7 @@ class BotRuntime:
     log_thread: ThreadPoolExecutor = field(default_factory=_log_thread)
     # The Translate button's service: a translator, why the configured one can't work, or None
     translator: Translator | str | None = None
-    _index: CorpusIndex | None = None
+    _index: tuple[Engine, CorpusIndex] | None = None  # one assignment: read from two threads
 
     def forget_idle(self) -> None:
         """Let every flood gate drop the users (and chats) idle for a whole window."""
@@ -78,11 +78,18 @@ class BotRuntime:
 
     @property
     def corpus_index(self) -> CorpusIndex:
-        """Articles by id hash, rebuilt if the engine's corpus object changed."""
-        corpus = self.engine.corpus
-        if self._index is None or self._index.corpus is not corpus:
-            self._index = CorpusIndex(corpus)
-        return self._index
+        """Articles by id hash for the engine now serving; building it reads every article file
+        on first use (and after a reload), so call it in a worker."""
+        engine = self.engine
+        built = self._index
+        if built is None or built[0] is not engine:
+            built = self._index = (engine, CorpusIndex(engine.corpus))
+        return built[1]
+
+    def ready_corpus_index(self) -> CorpusIndex | None:
+        """The article lookup if it is already built for the engine now serving, else None."""
+        built = self._index
+        return built[1] if built is not None and built[0] is self.engine else None
 
     async def in_log(self, function: Callable[..., T], *args: object) -> T:
         """`function(*args)` (a query log call) run in the log's own thread."""

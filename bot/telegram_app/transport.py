@@ -12,6 +12,11 @@ that got a 5xx after it was processed, would be delivered twice. So:
 - 429 "retry after" is not handled here but by PTB's AIORateLimiter above this layer, which
   waits as long as Telegram asks and holds back the other requests meanwhile (429 means the
   request was refused, so repeating it is safe).
+
+Answers to button presses and inline queries have connections of their own (`SplitRequest`):
+Telegram gives up on a press after about 15 s, and a burst of messages (each waiting its turn
+under the 30-a-second limit, then for Telegram's reply) can hold every connection of a shared
+pool, so that a press's answer would queue behind them.
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 import httpx
 from telegram.error import NetworkError
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +41,9 @@ SAFE_TO_REPEAT = frozenset({
 # httpx errors raised before a single byte of the request went out.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 MAX_DELAY = 10.0  # seconds between two tries during an outage
+# Methods that answer a user waiting on the bot, which Telegram drops when late; Telegram does
+# not count them under the per-chat message limits, and neither does PTB's rate limiter.
+INTERACTIVE = frozenset({"answerCallbackQuery", "answerInlineQuery"})
 
 
 def never_sent(error: NetworkError) -> bool:
@@ -120,3 +129,30 @@ class PollingRequest(HTTPXRequest):
             logger.warning("Bot API refused the token (401); polling again in %.1fs", delay)
             await asyncio.sleep(delay)
             attempt += 1
+
+
+class SplitRequest(BaseRequest):
+    """Two connection pools under one Bot: `interactive` for the answers to presses and inline
+    queries (`INTERACTIVE`), `messages` for everything else."""
+
+    def __init__(self, *, messages: BaseRequest, interactive: BaseRequest) -> None:
+        self._messages, self._interactive = messages, interactive
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._messages.read_timeout
+
+    async def initialize(self) -> None:
+        await self._messages.initialize()
+        await self._interactive.initialize()
+
+    async def shutdown(self) -> None:
+        await self._messages.shutdown()
+        await self._interactive.shutdown()
+
+    async def do_request(  # type: ignore[override]
+        self, url: str, method: str, request_data: RequestData | None = None,
+        **timeouts: Any,
+    ) -> tuple[int, bytes]:
+        pool = self._interactive if url.rsplit("/", 1)[-1] in INTERACTIVE else self._messages
+        return await pool.do_request(url, method, request_data, **timeouts)

@@ -12,12 +12,13 @@ import random
 import sqlite3
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from kilde.bot.querylog import LOG_FILE
 from kilde.bot.telegram_app.access import SLOW_DOWN
 from kilde.retrieval.engine import Engine
-from tests.bot.conftest import USER, BotFactory, copy_corpus
+from tests.bot.conftest import FAST, USER, BotFactory, copy_corpus
 from tests.bot.helpers import QUESTION, first_reply
 from tests.fake_telegram import FakeTelegram
 
@@ -152,3 +153,21 @@ async def test_a_query_log_waiting_on_its_disk_delays_no_other_chat(
     assert during - alone < 0.1, f"/help took {during:.3f} s while the log waited, {alone:.3f} s"
     buttons = [b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row]
     assert "👍" in buttons  # logged after all, so its vote buttons name it
+
+
+async def test_a_press_is_answered_while_every_message_connection_hangs(
+        fake: FakeTelegram, bot: BotFactory) -> None:
+    # Answers to presses have connections of their own: messages that hold every connection
+    # of theirs (here one, hanging) never make a press wait.
+    async with bot(tuning=replace(FAST, message_connections=1, read_timeout=3.0)):
+        fake.send_text(fake.private_chat(USER), QUESTION)
+        [answer] = await first_reply(fake, USER)
+        fake.hang_next("sendMessage", 3)
+        fake.send_text(fake.private_chat(OTHER), QUESTION)
+        await fake.wait_for(lambda: fake.faults_left("sendMessage") == 0)  # it hangs now
+        pressed = time.perf_counter()
+        query = fake.press_button(answer, answer["reply_markup"]["inline_keyboard"][0][0][
+            "callback_data"])
+        await fake.wait_for(lambda: fake.callback_answer(query), 2.5)
+        waited = time.perf_counter() - pressed
+    assert waited < 1.0, f"the press waited {waited:.1f} s behind a hanging message"

@@ -105,6 +105,7 @@ class _State:
     delivered_to_webhook: list[tuple[int, int]] = field(default_factory=list)
     chats: dict[int, JSON] = field(default_factory=dict)
     bot_message_count: int = 0
+    bot_messages_in: dict[int, int] = field(default_factory=dict)  # chat id -> messages sent
     outages: dict[str, float] = field(default_factory=dict)  # method -> seconds down
     rate_limits: dict[str, float] = field(default_factory=dict)  # method -> seconds per chat
     last_accepted: dict[tuple[str, int], float] = field(default_factory=dict)
@@ -371,6 +372,12 @@ class FakeTelegram:
         with self._lock:
             return self._state.bot_message_count
 
+    def bot_message_count_in(self, chat_id: int) -> int:
+        """How many messages the bot has sent to one chat (cheap: no scan of every message, for
+        benchmarks that wait on many chats at once)."""
+        with self._lock:
+            return self._state.bot_messages_in.get(chat_id, 0)
+
     def callback_answer(self, query_id: str) -> JSON | None:
         with self._lock:
             return self._state.callback_answers.get(query_id)
@@ -527,6 +534,7 @@ class FakeTelegram:
         with self._lock:
             self._state.messages[(chat_id, message_id)] = message
             self._state.bot_message_count += 1
+            self._state.bot_messages_in[chat_id] = self._state.bot_messages_in.get(chat_id, 0) + 1
         return _public(message)
 
     async def _api_editMessageText(self, params: JSON) -> JSON:
