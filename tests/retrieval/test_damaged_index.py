@@ -17,15 +17,8 @@ from kilde.retrieval.engine import Engine
 from kilde.retrieval.errors import IndexFormatError
 from kilde.retrieval.index import Bm25Index
 from kilde.retrieval.passages import PassageTable
+from tests.retrieval.test_collection import QUESTIONS, SHIPPED  # the same questions, answered alike
 
-SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "articles"
-QUESTIONS = [
-    "What did Russia demand from NATO?",
-    "Hvad sagde Scholz om Nord Stream 2?",
-    "Hva sa Stoltenberg om sikkerhetsgarantier?",
-    "Hvor mange soldater har Rusland samlet ved grænsen?",
-    "Who met in Geneva?",
-]
 # Every file of a saved segment, and the collection's own manifest.
 SEGMENT_FILES = [
     "index/docs.npy", "index/tf.npy", "index/rank.npy", "index/offsets.npy",
