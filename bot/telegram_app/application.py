@@ -5,7 +5,8 @@ limiter, retrying HTTP layer, command list registered at start-up, the corpus wa
 JobQueue); `run(application, settings)`
 serves it by long polling, or by webhook when `KILDE_TELEGRAM_WEBHOOK_URL` is set, until SIGINT
 or SIGTERM. Pending updates are never dropped: what was sent while the bot was down is answered
-when it starts, and PTB confirms processed updates on shutdown so nothing is answered twice.
+when it starts, and every update fetched is journaled before Telegram is told it was received
+(`journal.py`), so that even a SIGKILL loses none, and none is answered twice.
 """
 
 from __future__ import annotations
@@ -37,11 +38,11 @@ from kilde.bot.engine_loading import open_engine
 from kilde.bot.telegram_app import feedback, handlers, translate_button
 from kilde.bot.telegram_app.access import AccessPolicy, FloodGate
 from kilde.bot.telegram_app.admin_menu import AdminMenu, on_first_contact
-from kilde.bot.telegram_app.backlog import Backlog
 from kilde.bot.telegram_app.context import CONTEXT_TYPES
 from kilde.bot.telegram_app.gate import ACCESS_GROUP, access_handler
 from kilde.bot.telegram_app.housekeeping import Housekeeping
 from kilde.bot.telegram_app.inline import on_inline_query
+from kilde.bot.telegram_app.journal import UpdateJournal
 from kilde.bot.telegram_app.lanes import LanedUpdateProcessor
 from kilde.bot.telegram_app.lifecycle import KildeApplication
 from kilde.bot.telegram_app.reload import Reloader
@@ -104,8 +105,9 @@ def build_application(settings: Settings, engine: Engine,
         raise ValueError("no Telegram token in the settings")
     request = SplitRequest(messages=_connections(tuning, tuning.message_connections),
                            interactive=_connections(tuning, tuning.answer_connections))
+    journal = UpdateJournal(settings.state_dir)
     polling = PollingRequest(
-        rejected_budget=tuning.rejected_budget, connection_pool_size=1,
+        journal=journal, rejected_budget=tuning.rejected_budget, connection_pool_size=1,
         connect_timeout=tuning.connect_timeout, read_timeout=tuning.read_timeout,
     )
     lanes = LanedUpdateProcessor(
@@ -113,7 +115,7 @@ def build_application(settings: Settings, engine: Engine,
     built = (
         Application.builder()
         .application_class(KildeApplication, kwargs={
-            "backlog": Backlog(settings.state_dir), "lanes": lanes, "commands": COMMANDS})
+            "journal": journal, "lanes": lanes, "commands": COMMANDS})
         .context_types(CONTEXT_TYPES)
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)

@@ -16,8 +16,8 @@ the connections to itself for its few seconds, and is answered before Telegram g
 from holding messages back for good.
 
 At shutdown (`drain`) the updates still waiting are set aside instead of run, so that stopping
-takes seconds even with a group's backlog waiting on its rate limit; the application saves
-them and answers them after the restart (`backlog.py`).
+takes seconds even with a group's backlog waiting on its rate limit; they stay in the journal
+of received updates (`journal.py`) and are answered after the restart.
 """
 
 from __future__ import annotations

@@ -31,6 +31,8 @@ import httpx
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from kilde.bot.telegram_app.journal import JournalError, UpdateJournal, updates_in_response
+
 logger = logging.getLogger(__name__)
 
 # Methods whose repetition changes nothing a user can see.
@@ -101,10 +103,16 @@ class RetryingRequest(HTTPXRequest):
 class PollingRequest(HTTPXRequest):
     """The long-polling connection: a 401 from getUpdates is retried with backoff for
     `rejected_budget` seconds (one such answer can be a hiccup; PTB would stop polling for good
-    while the process lives on); if the token is still refused, `on_rejected` is called."""
+    while the process lives on); if the token is still refused, `on_rejected` is called.
 
-    def __init__(self, *, rejected_budget: float = 60.0, **kwargs: object) -> None:
+    The updates of each getUpdates response are saved in `journal` before PTB sees them, so
+    before PTB's next getUpdates confirms them to Telegram; if they cannot be saved, the
+    response is withheld (a NetworkError: PTB polls again later, Telegram keeps them)."""
+
+    def __init__(self, *, journal: UpdateJournal | None = None, rejected_budget: float = 60.0,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.journal = journal
         self.rejected_budget = rejected_budget
         self.on_rejected: Callable[[], None] | None = None
 
@@ -119,6 +127,8 @@ class PollingRequest(HTTPXRequest):
             code, payload = await super().do_request(
                 url, method, request_data, **timeouts)  # type: ignore[arg-type]
             if code != HTTPStatus.UNAUTHORIZED:
+                if code == HTTPStatus.OK and url.endswith("/getUpdates"):
+                    self._save(payload)
                 return code, payload
             if loop.time() >= give_up_at:
                 logger.error("the Bot API keeps refusing the token (401); stopping")
@@ -129,6 +139,16 @@ class PollingRequest(HTTPXRequest):
             logger.warning("Bot API refused the token (401); polling again in %.1fs", delay)
             await asyncio.sleep(delay)
             attempt += 1
+
+    def _save(self, payload: bytes) -> None:
+        updates = updates_in_response(payload) if self.journal is not None else None
+        if not updates or self.journal is None:
+            return
+        try:
+            self.journal.record(updates)
+        except JournalError as error:
+            logger.error("%s; not taking them from Telegram", error)
+            raise NetworkError("could not save the received updates") from error
 
 
 class SplitRequest(BaseRequest):
