@@ -34,10 +34,6 @@ COMPACT_EVERY = 5000  # appended lines between two rewrites
 MAX_STARTS = 3
 
 
-class JournalError(OSError):
-    """The journal could not be written (the updates must then not be confirmed)."""
-
-
 class UpdateJournal:
     """Received updates (raw Bot API JSON) and which of them are done, kept on disk."""
 
@@ -61,16 +57,12 @@ class UpdateJournal:
 
     def record(self, updates: list[object]) -> None:
         """Append the updates not seen before and fsync, before anyone may confirm them.
-        Raises JournalError if they could not be saved."""
+        Raises OSError if they could not be saved (they must then not be confirmed)."""
         fresh = [u for u in updates if isinstance(u, dict) and _update_id(u) is not None
                  and _update_id(u) not in self._pending and _update_id(u) not in self._done]
         if not fresh:
             return
-        try:
-            self._write([{"update": u} for u in fresh], sync=True)
-        except OSError as error:
-            raise JournalError(f"could not save {len(fresh)} received updates in "
-                               f"{self.path}: {error}") from error
+        self._write([{"update": u} for u in fresh], sync=True)
         for data in fresh:
             self._pending[int(data["update_id"])] = data
 
@@ -120,7 +112,7 @@ class UpdateJournal:
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip() and not self._apply(line):
                 logger.warning("skipping damaged line %d of %s", number, self.path)
-        self._import_old_backlog()
+        old_backlog = self._import_old_backlog()
         for update_id, starts in list(self._starts.items()):
             if starts >= MAX_STARTS and update_id in self._pending:
                 logger.warning("dropping update %d: its handling began %d times and never "
@@ -131,6 +123,9 @@ class UpdateJournal:
             self._compact()  # also ends a line cut short by a crash before anything is appended
         except OSError as error:
             logger.error("cannot write %s: %s", self.path, error)
+            return
+        if old_backlog is not None:
+            old_backlog.unlink(missing_ok=True)
 
     def _apply(self, line: str) -> bool:
         try:
@@ -156,20 +151,21 @@ class UpdateJournal:
                 return True
         return False
 
-    def _import_old_backlog(self) -> None:
+    def _import_old_backlog(self) -> Path | None:
+        """Take over what an older version saved at SIGTERM; returns its file, to be removed
+        once the journal holds its updates."""
         old = self.path.parent / OLD_BACKLOG
         try:
             data = json.loads(old.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return
+            return None
         except (OSError, ValueError) as error:
             logger.warning("ignoring unreadable %s: %s", old, error)
-            data = []
+            return None
         for update in data if isinstance(data, list) else []:
             if isinstance(update, dict) and _update_id(update) is not None:
                 self._pending.setdefault(int(update["update_id"]), update)
-        self._compact()
-        old.unlink(missing_ok=True)
+        return old
 
     def _remember_done(self, update_id: int) -> None:
         self._done[update_id] = None

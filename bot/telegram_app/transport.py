@@ -31,7 +31,7 @@ import httpx
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from kilde.bot.telegram_app.journal import JournalError, UpdateJournal, updates_in_response
+from kilde.bot.telegram_app.journal import UpdateJournal, updates_in_response
 
 logger = logging.getLogger(__name__)
 
@@ -146,8 +146,9 @@ class PollingRequest(HTTPXRequest):
             return
         try:
             self.journal.record(updates)
-        except JournalError as error:
-            logger.error("%s; not taking them from Telegram", error)
+        except OSError as error:
+            logger.error("could not save %d received updates in %s (%s); polling again "
+                         "later, Telegram keeps them", len(updates), self.journal.path, error)
             raise NetworkError("could not save the received updates") from error
 
 

@@ -236,3 +236,17 @@ async def test_sigkill_with_a_group_backlog_loses_no_confirmed_question(
     answered = sorted(m["reply_to_message"]["message_id"] for m in fake.bot_messages(group))
     assert answered == sorted(asked)  # every question answered, none twice
     assert fake.token.split(":", 1)[1] not in (state / FILE_NAME).read_text(encoding="utf-8")
+
+
+async def test_updates_that_cannot_be_journaled_are_left_with_telegram(
+        tmp_path: Path, fake: FakeTelegram, bot: BotFactory,
+        caplog: pytest.LogCaptureFixture) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    fake.send_text(fake.private_chat(USER), QUESTION)
+    async with bot(state_dir=blocked / "state"):
+        await fake.wait_for(lambda: "could not save 1 received updates" in caplog.text, 10)
+        await asyncio.sleep(1.0)
+        assert fake.bot_messages(USER) == []
+        assert fake.pending_updates == 1  # not confirmed: Telegram still has it
+    assert fake.token.split(":", 1)[1] not in caplog.text
