@@ -192,6 +192,14 @@ async def test_sigterm_with_a_group_backlog_stops_promptly_and_loses_nothing(
     assert UpdateJournal(state).pending() == []
 
 
+async def no_new_answer_for(fake: FakeTelegram, chat_id: int, seconds: float) -> None:
+    while True:
+        count = len(fake.bot_messages(chat_id))
+        await asyncio.sleep(seconds)
+        if len(fake.bot_messages(chat_id)) == count:
+            return
+
+
 def serve_process(tmp_path: Path, fake: FakeTelegram, state: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "kilde.bot.cli.main", "serve"],
@@ -212,11 +220,11 @@ async def test_sigkill_with_a_group_backlog_loses_no_confirmed_question(
     update_ids = {m["message_id"]: fake.add_update({"message": m}) for m in messages}
     asked = list(update_ids)
     first = serve_process(tmp_path, fake, state)
-    try:  # an answer out, the rest waiting on the group's 20-a-minute limit
+    try:  # the group limit's first burst out, the rest waiting on its 20 a minute
         await fake.wait_for(lambda: len(fake.bot_messages(group)) >= 1, 60)
-        # Not in the instant the answer went out: that answer is then sent again after the
-        # restart (it was sent, but not yet marked done). The next one is seconds away.
-        await asyncio.sleep(0.5)
+        # Not in the instant an answer went out: it would be sent again after the restart (it
+        # was sent, but not yet marked done). Between two answers now are seconds.
+        await no_new_answer_for(fake, group, 1.0)
     finally:
         first.kill()
         first.communicate(timeout=30)
