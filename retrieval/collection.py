@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from kilde.corpus.atomic import atomic_folder, write_atomically
+from kilde.corpus.jsonfile import read_saved_json
 from kilde.corpus.reader import ARTICLE_SUFFIX, SOURCE_SIDECAR_SUFFIX, article_entries
 from kilde.retrieval.checksums import check_seal, sealed
 from kilde.retrieval.errors import IndexFormatError
@@ -177,12 +178,8 @@ class Collection:
 
     def _read_manifest(self) -> list[dict] | None:
         path = self.folder / MANIFEST
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as error:
-            logger.warning("saved collection %s unreadable, rebuilding it: %s", path, error)
+        data = read_saved_json(path, "saved collection", "rebuilding it")
+        if data is None:
             return None
         if not (isinstance(data, dict) and data.get("format") == FORMAT_NAME
                 and data.get("version") == FORMAT_VERSION and isinstance(data.get("segments"), list)):

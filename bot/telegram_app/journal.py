@@ -20,10 +20,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import IO, Any
+
+from kilde.corpus.atomic import write_atomically
+from kilde.corpus.jsonfile import read_saved_json
 
 logger = logging.getLogger(__name__)
 
@@ -155,12 +157,8 @@ class UpdateJournal:
         """Take over what an older version saved at SIGTERM; returns its file, to be removed
         once the journal holds its updates."""
         old = self.path.parent / OLD_BACKLOG
-        try:
-            data = json.loads(old.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as error:
-            logger.warning("ignoring unreadable %s: %s", old, error)
+        data = read_saved_json(old, "saved backlog", "ignoring it")
+        if data is None:
             return None
         for update in data if isinstance(data, list) else []:
             if isinstance(update, dict) and _update_id(update) is not None:
@@ -181,16 +179,7 @@ class UpdateJournal:
             lines.extend({"started": update_id} for _ in range(self._starts.get(update_id, 0)))
         self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".received-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.writelines(_line(entry) for entry in lines)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, "".join(_line(entry) for entry in lines))
         self._appended = 0
 
     def _write(self, entries: list[dict[str, Any]], *, sync: bool) -> None:

@@ -28,6 +28,7 @@ from kilde.corpus.atomic import write_atomically
 from kilde.corpus.ingest.sources import SOURCE_SIDECAR_SUFFIX, read_source_record
 from kilde.corpus.ingest.urls import normalise_url
 from kilde.corpus.ingest.writer import text_fingerprint
+from kilde.corpus.jsonfile import read_saved_json
 from kilde.corpus.reader import ARTICLE_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -105,12 +106,8 @@ class Catalog:
 
     def _read_saved(self) -> dict | None:
         path = self.directory / CATALOGUE_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as error:
-            logger.warning("duplicate catalogue %s unreadable, rebuilding it: %s", path, error)
+        data = read_saved_json(path, "duplicate catalogue", "rebuilding it")
+        if data is None:
             return None
         if not (isinstance(data, dict) and data.get("format") == FORMAT_NAME
                 and data.get("version") == FORMAT_VERSION
