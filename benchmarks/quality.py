@@ -18,7 +18,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import Stemmer
@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default="", help="comma-separated set names (default: all)")
     parser.add_argument("--no-baseline", action="store_true", help="skip rank-bm25")
     parser.add_argument("--misses", type=Path, help="write every question's result (JSON Lines)")
+    parser.add_argument("--lowercase", action="store_true",
+                        help="ask every question as typed in a hurry, without capitals")
     args = parser.parse_args(argv)
     if not args.eval_dir.is_dir():
         print(f"error: evaluation folder {args.eval_dir} not found (../shared/eval beside the "
@@ -156,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         gold_path, corpus_dir = set_paths(args.eval_dir, gold_file, corpus_folder)
         questions = load_gold(gold_path)
+        if args.lowercase:
+            questions = [replace(q, question=q.question.lower()) for q in questions]
         started = time.perf_counter()
         engine = Engine.open(corpus_dir)
         results = run_kilde(engine, questions)

@@ -154,6 +154,19 @@ class Bridge:
         translation = self._lexicon.translate(written.lower())
         return any(translation.values()) and not self._lexicon.variants(written)
 
+    def is_listed_name(self, word: str) -> bool:
+        """Whether the name list knows the word, in any case ("blinken", "kyiv")."""
+        return bool(self._lexicon.variants(word))
+
+    def is_english_name(self, word: str) -> bool:
+        """Whether the word is a name's English spelling ("turkey", "brussels"), in any case."""
+        variants = self._lexicon.variants(word)
+        return bool(variants) and variants[0] == word.lower()
+
+    def is_english_word(self, word: str) -> bool:
+        """Whether the English dictionaries translate the word ("turkey", "island")."""
+        return any(self._lexicon.translate(word).values())
+
     def phrases(self, question: str) -> list[str]:
         """Multi-word glossary phrases in an English question ("defence ministry")."""
         return [match.phrase for match in self._lexicon.find_phrases(words(question))]

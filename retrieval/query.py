@@ -172,8 +172,12 @@ class QueryBuilder:
                 seen.update(phrase.split())
         return concepts
 
-    def _names(self, question: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    def _names(
+        self, question: str, question_words: list[str], language: str
+    ) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
         """The question's names (normalised → as written) and its full names by first word."""
+        if self._bridge is not None and not any(c.isupper() for c in question):
+            return self._lowercase_names(question_words, language)
         names = proper_names(question)
         if self._bridge is not None:
             names = {w: n for w, n in names.items() if not self._bridge.is_common_word(n)}
@@ -182,10 +186,35 @@ class QueryBuilder:
         }
         return names, full_names
 
+    def _lowercase_names(
+        self, question_words: list[str], language: str
+    ) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+        """Names in a question typed without capitals ("where did blinken and lavrov meet"):
+        the words the name list knows, except, in an English question, an English word that
+        is another language's spelling of a name ("island", Danish for Iceland); a run of them
+        is one full name ("olaf scholz")."""
+        assert self._bridge is not None
+        bridge = self._bridge
+        names = {  # as if written with its capital, which is how the name list and stems see it
+            word: word[:1].upper() + word[1:] for word in question_words
+            if bridge.is_listed_name(word)
+            and (language != "en" or bridge.is_english_name(word) or not bridge.is_english_word(word))
+        }
+        full_names: dict[str, tuple[str, ...]] = {}
+        run: list[str] = []
+        for word in [*question_words, ""]:
+            if word in names:
+                run.append(word)
+                continue
+            if len(run) > 1:
+                full_names[run[0]] = tuple(run)
+            run = []
+        return names, full_names
+
     def _word_concepts(
         self, question: str, question_words: list[str], language: str, seen: set[str]
     ) -> list[Concept]:
-        names, full_names = self._names(question)
+        names, full_names = self._names(question, question_words, language)
         concepts = []
         for word in question_words:
             if word in seen:

@@ -90,3 +90,17 @@ def test_a_huge_question_is_read_up_to_its_first_part() -> None:
     query = builder.build(question + " " + "x" * 100_000 + " Nato " * 20_000)
     assert time.perf_counter() - started < 3.0
     assert query.concepts == builder.build(question).concepts
+
+
+def test_a_question_typed_without_capitals_still_has_its_names() -> None:
+    from kilde.retrieval.query import QueryBuilder
+
+    builder = QueryBuilder(*default_analysis())
+    cased = builder.build("What did Stoltenberg tell Lavrov in Brussels?")
+    typed = builder.build("what did stoltenberg tell lavrov in brussels")
+    assert sum(c.is_name for c in cased.concepts) == 3
+    assert [c.is_name for c in typed.concepts] == [c.is_name for c in cased.concepts]
+    assert [c.tokens for c in typed.concepts] == [c.tokens for c in cased.concepts]
+    # an English word that is also a listed name stays a word when nothing marks it as one
+    island = builder.build("which island did the ships reach")
+    assert not any(c.is_name for c in island.concepts)
