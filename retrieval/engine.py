@@ -239,7 +239,12 @@ class Engine:
 
     def _query(self, question: str) -> Query:
         """The analysed question, its English words the dictionaries miss looked up by spelling."""
-        return self._cognates.extend(self._queries.build(question))
+        return self._cognates.extend(self._queries.build(question, self._dated_years))
+
+    @cached_property
+    def _dated_years(self) -> frozenset[int]:
+        """The years the articles are dated in (a question's other years are words to find)."""
+        return frozenset(int(a.date[:4]) for a in self._passages.articles if a.date)
 
     @cached_property
     def _cognates(self) -> Cognates:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 import simplemma
@@ -138,7 +138,11 @@ class QueryBuilder:
         self._analyzer = analyzer
         self._bridge = bridge
 
-    def build(self, question: str) -> Query:
+    def build(self, question: str, dated_years: Container[int] | None = None) -> Query:
+        """The analysed question. A year it names is a period to prefer among the articles'
+        dates; when no article is dated that year (`dated_years`: the years some article is
+        dated; None: any year), it is a word to look for as well: "How many died in 1918?"
+        asks about 1918, not about articles published then."""
         question = question[:MAX_QUESTION_CHARS]  # the rest of a 100,000-character paste is noise
         question_words = words(question)[:MAX_QUESTION_WORDS]
         language = self._language(question, question_words)
@@ -147,7 +151,7 @@ class QueryBuilder:
         dates = find_date_preference(question)
         if dates.month is not None:
             seen.update(MONTH_BY_NAME)
-        if dates.year is not None:
+        if dates.year is not None and (dated_years is None or dates.year in dated_years):
             seen.add(str(dates.year))
         concepts += self._word_concepts(question, question_words, language, seen)
         return Query(question, language, tuple(concepts), dates)
