@@ -22,6 +22,7 @@ Layout of a saved table folder:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,7 @@ from kilde.corpus import Article, Corpus
 from kilde.corpus.atomic import atomic_folder
 from kilde.retrieval.checksums import check_seal, file_checksums, sealed, verify_files
 from kilde.retrieval.errors import IndexFormatError
+from kilde.retrieval.filearray import FileArray
 
 FORMAT_NAME = "kilde-passages"
 FORMAT_VERSION = 4  # 2: each article's outlet; 3: checksums; 4: own_terms
@@ -128,7 +130,10 @@ class PassageTable:
         self._article_of = article_of
         self._number_of = number_of
         self._own_terms = own_terms
-        self._parts: list[tuple[int, bytes | np.ndarray, np.ndarray]] = [(0, text, offsets)]
+        # A saved table's texts are read by pread, not through their mapping (filearray).
+        self._text_file = FileArray.of(text)
+        self._parts: list[tuple[int, bytes | np.ndarray, np.ndarray, FileArray | None]] = [
+            (0, text, offsets, self._text_file)]
         self._part_starts = np.zeros(1, dtype=np.int64)
         self._live_articles: np.ndarray | None = None
         self._tables: list[PassageTable] = [self]  # the single tables side by side here
@@ -180,11 +185,13 @@ class PassageTable:
             np.concatenate([np.asarray(t._number_of) for t in tables]),
             np.concatenate([np.asarray(t._own_terms) for t in tables]),
         )
-        table._parts = [(int(doc_bases[i]), t._text, t._offsets) for i, t in enumerate(tables)]
+        table._parts = [(int(doc_bases[i]), t._text, t._offsets, t._text_file)
+                        for i, t in enumerate(tables)]
         table._tables = list(tables)
         table._part_starts = doc_bases[:-1]
         if len(tables) == 1:
             table._text, table._offsets = tables[0]._text, tables[0]._offsets
+            table._text_file = tables[0]._text_file
         if any(live is not None for live in live_articles):
             table._live_articles = np.concatenate([
                 np.ones(len(t.articles), dtype=bool) if live is None else np.asarray(live, bool)
@@ -261,11 +268,14 @@ class PassageTable:
 
     def text(self, doc: int) -> str:
         if len(self._parts) == 1:
-            text, offsets = self._text, self._offsets
+            text, offsets, file = self._text, self._offsets, self._text_file
         else:
-            base, text, offsets = self._parts[int(np.searchsorted(self._part_starts, doc, "right")) - 1]
+            base, text, offsets, file = self._parts[
+                int(np.searchsorted(self._part_starts, doc, "right")) - 1]
             doc -= base
         start, end = int(offsets[doc]), int(offsets[doc + 1])
+        if file is not None:
+            return file.read_bytes(start, end).decode("utf-8")
         return bytes(text[start:end]).decode("utf-8")
 
     def passage(self, doc: int) -> PassageRef:
@@ -321,10 +331,17 @@ class PassageTable:
     def _digest_list(self) -> list[tuple[str, str]]:
         """(article id, digest) of every article of a single table, in ordinal order."""
         digests = []
+        offsets = self._offsets
         for ordinal, article in enumerate(self.articles):
             digest = hashlib.sha256(repr(article).encode())
-            for doc in self.article_passages(ordinal):
-                digest.update(b"\0" + self.text(doc).encode("utf-8"))
+            passages = self.article_passages(ordinal)
+            if passages:  # the article's texts are one run: read at once
+                first = int(offsets[passages.start])
+                cuts = np.asarray(offsets[passages.start:passages.stop + 1]).tolist()
+                block = (self._text_file.read_bytes(first, cuts[-1]) if self._text_file is not None
+                         else bytes(self._text[first:cuts[-1]]))
+                for start, end in itertools.pairwise(cuts):
+                    digest.update(b"\0" + block[start - first:end - first])
             digests.append((article.id, digest.hexdigest()))
         return digests
 

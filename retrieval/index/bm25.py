@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kilde.retrieval.filearray import FileArray
 from kilde.retrieval.index.model import (
     Bm25Params,
     compute_idf,
@@ -36,6 +37,8 @@ _TABLE_CELLS = 1 << 20
 
 # (term id in the part, weight) per part, the term's idf, and its score where it is absent
 _Term = tuple[list[tuple[int, int]], float, float, float]
+# The posting arrays of a part, as `_read` names them.
+_DOCS, _TF, _RANK = 0, 1, 2
 
 
 class Bm25Index:
@@ -52,6 +55,9 @@ class Bm25Index:
     ) -> None:
         self._parts = [segment for segment, _ in parts]
         self._params = params
+        # A saved segment's postings are read by pread, not through their mapping (filearray).
+        self._files = [(FileArray.of(s.docs), FileArray.of(s.tf), FileArray.of(s.rank))
+                       for s in self._parts]
         sizes = [segment.n_documents for segment in self._parts]
         self._bases = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
         self._n_ordinals = int(self._bases[-1])
@@ -232,6 +238,14 @@ class Bm25Index:
         start, stop = int(segment.offsets[local]), int(segment.offsets[local + 1])
         return (start, stop) if stop > start else None
 
+    def _read(self, part: int, array: int, start: int, stop: int) -> np.ndarray:
+        """Postings start:stop of one part's docs, tf or rank (`_DOCS`, `_TF`, `_RANK`)."""
+        file = self._files[part][array]
+        if file is not None:
+            return file.read(start, stop)
+        segment = self._parts[part]
+        return (segment.docs, segment.tf, segment.rank)[array][start:stop]
+
     def _spans(self, term_id: int) -> list[tuple[int, int, int]]:
         """(part, start, stop) of the term's postings in each part that has it."""
         spans = []
@@ -246,14 +260,14 @@ class Bm25Index:
         docs_parts, score_parts = [], []
         idf = float(self._idf[term_id])
         for part, start, stop in self._spans(term_id):
-            segment = self._parts[part]
             # Native-width ordinals: numpy converts any other index array on every use, and
             # np.take gathers several times faster than fancy indexing.
-            docs = segment.docs[start:stop].astype(np.intp)
+            docs = self._read(part, _DOCS, start, stop).astype(np.intp)
             if part:
                 docs += int(self._bases[part])
             docs_parts.append(docs)
-            score_parts.append(self._scores(idf, segment.tf[start:stop], np.take(self._lengths, docs)))
+            tf = self._read(part, _TF, start, stop)
+            score_parts.append(self._scores(idf, tf, np.take(self._lengths, docs)))
         if len(docs_parts) == 1:
             return docs_parts[0], score_parts[0]
         if not docs_parts:
@@ -364,12 +378,16 @@ class Bm25Index:
             if stops[-1] <= base or starts[0] >= base + segment.n_documents:
                 continue
             local = _local(needles, base)
-            rows, bounds = [], []
+            rows, bounds, spans, docs = [], [], [], []
+            read = 0  # postings read so far: each token's span follows the one before
             for row, term_id in enumerate(term_ids):
                 span = None if term_id is None else self._span(part, term_id)
                 if span is not None:
                     rows.append(row)
-                    bounds.append(np.searchsorted(segment.docs[span[0]:span[1]], local) + span[0])
+                    spans.append(span)
+                    docs.append(self._read(part, _DOCS, *span))
+                    bounds.append(np.searchsorted(docs[-1], local) + read)
+                    read += span[1] - span[0]
             if not rows:
                 continue
             # Every (token, range) pair at once: the postings lo:hi of each, flattened.
@@ -380,8 +398,9 @@ class Bm25Index:
             if not total:
                 continue
             at = np.arange(total) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
-            columns = segment.docs[at] + np.repeat(np.tile(shift + base, len(rows)), counts)
-            out[np.repeat(np.repeat(rows, len(starts)), counts), columns] = segment.rank[at]
+            ranks = np.concatenate([self._read(part, _RANK, *span) for span in spans])
+            columns = np.concatenate(docs)[at] + np.repeat(np.tile(shift + base, len(rows)), counts)
+            out[np.repeat(np.repeat(rows, len(starts)), counts), columns] = ranks[at]
         return out
 
     def contains(self, tokens: Sequence[str], ordinals: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -391,7 +410,7 @@ class Bm25Index:
         found_any = np.zeros(len(wanted), dtype=bool)
         for term_id, _ in self._terms([(token, 1.0) for token in tokens]):
             for part, start, stop in self._spans(term_id):
-                docs = self._parts[part].docs[start:stop]
+                docs = self._read(part, _DOCS, start, stop)
                 local = _local(wanted, int(self._bases[part]))
                 where = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
                 found_any |= docs[where] == local
@@ -404,12 +423,11 @@ class Bm25Index:
         first = np.full(len(wanted), np.iinfo(np.int64).max, dtype=np.int64)
         for term_id, _ in self._terms([(token, 1.0) for token in tokens]):
             for part, start, stop in self._spans(term_id):
-                segment = self._parts[part]
-                docs = segment.docs[start:stop]
+                docs = self._read(part, _DOCS, start, stop)
                 local = wanted - int(self._bases[part]) if part else wanted
                 where = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
                 here = docs[where] == local
-                places = np.asarray(segment.rank[start:stop])[where]
+                places = self._read(part, _RANK, start, stop)[where]
                 first = np.where(here, np.minimum(first, places), first)
         return np.where(first == np.iinfo(np.int64).max, -1, first)
 
@@ -420,13 +438,12 @@ class Bm25Index:
             values = np.full(len(wanted), float(self._zero_tf[term_id]), dtype=np.float64)
             idf = float(self._idf[term_id])
             for part, start, stop in self._spans(term_id):
-                segment = self._parts[part]
-                docs = segment.docs[start:stop]
+                docs = self._read(part, _DOCS, start, stop)
                 local = _local(wanted, int(self._bases[part]))
                 where = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
                 found = docs[where] == local  # ordinals of other parts never match
                 if found.any():
-                    tf = segment.tf[start:stop][where[found]]
+                    tf = self._read(part, _TF, start, stop)[where[found]]
                     values[found] = self._scores(idf, tf, self._lengths[wanted[found]])
             result += values if weight == 1.0 else weight * values
         return result

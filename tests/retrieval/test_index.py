@@ -12,7 +12,9 @@ import pytest
 import rank_bm25
 
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError, RetrievalError
+from kilde.retrieval.filearray import FileArray
 from kilde.retrieval.index import Bm25Index, Bm25Params, Segment, build_segment, merge_segments
+from kilde.retrieval.index.storage import load_arrays, save_arrays
 
 REFERENCE = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}
 COMMON = "og"  # put in ~70% of paragraphs: Okapi's idf goes negative and is floored
@@ -351,3 +353,32 @@ def test_range_places_agree_with_first_places_across_segments(documents: list[li
         assert np.array_equal(places[row] >= 0, index.contains([token], docs)), token
     assert index.range_places([COMMON], np.array([], dtype=np.int64),
                               np.array([], dtype=np.int64)).shape == (1, 0)
+
+
+def test_saved_segments_read_by_pread_answer_as_in_memory_ones(
+    documents: list[list[str]], tmp_path: Path
+) -> None:
+    """A loaded segment's postings are read from their files (retrieval.filearray), not through
+    the mapping: every query reads the same numbers as from the segments in memory."""
+    in_memory, parts = _segmented(documents, [700, 1500], {3, 701, 1600}, "okapi")
+    loaded_parts = []
+    for number, (segment, live) in enumerate(parts):
+        save_arrays(segment, tmp_path / f"seg{number}")
+        loaded_parts.append((load_arrays(tmp_path / f"seg{number}"), live))
+    loaded = Bm25Index(loaded_parts, Bm25Params.of("okapi"))
+    file = FileArray.of(loaded_parts[1][0].docs)
+    assert file is not None and np.array_equal(file.read(5, 50), parts[1][0].docs[5:50])
+    assert FileArray.of(loaded_parts[1][0].docs[5:]) is None  # a slice starts elsewhere
+    assert FileArray.of(parts[1][0].docs) is None  # in memory
+    for query in _queries(documents, n=40, seed=13):
+        pairs = [(token, 1.0) for token in query]
+        assert loaded.top_k(pairs, 10) == in_memory.top_k(pairs, 10)
+        assert loaded.scores_for(pairs, range(0, 2500, 7)).tolist() == \
+            in_memory.scores_for(pairs, range(0, 2500, 7)).tolist()
+    starts, stops = np.array([0, 650, 1499]), np.array([5, 760, 2500])
+    tokens = [COMMON, "ord5", "ord17", "ukjent"]
+    assert np.array_equal(loaded.range_places(tokens, starts, stops),
+                          in_memory.range_places(tokens, starts, stops))
+    docs = np.arange(0, 2500, 3)
+    assert np.array_equal(loaded.first_places(tokens, docs), in_memory.first_places(tokens, docs))
+    assert np.array_equal(loaded.contains(tokens, docs), in_memory.contains(tokens, docs))

@@ -23,8 +23,9 @@ def test_table_round_trips_through_disk(tmp_path: Path) -> None:
     loaded = PassageTable.load(tmp_path / "t")
     assert len(loaded) == len(table) > 0
     for doc in range(len(table)):
-        assert loaded.passage(doc) == table.passage(doc)
+        assert loaded.passage(doc) == table.passage(doc)  # read from text.bin by pread
         assert loaded.neighbours(doc) == table.neighbours(doc)
+    assert loaded.article_digests() == table.article_digests()
     # Neighbours never cross from one article into the next.
     for doc in range(len(table)):
         assert all(loaded.article(n) == loaded.article(doc) for n in loaded.neighbours(doc))
