@@ -128,16 +128,21 @@ def read_article(path: Path) -> tuple[Article, list[CorpusProblem]]:
     return article, problems
 
 
+def check_corpus_folder(directory: Path) -> None:
+    """Raise CorpusError unless `directory` is an existing folder (without listing it)."""
+    if not directory.exists():
+        raise CorpusError(f"corpus folder {directory} does not exist")
+    if not directory.is_dir():
+        raise CorpusError(f"corpus folder {directory} is not a folder")
+
+
 def article_entries(directory: Path) -> tuple[list[os.DirEntry[str]], set[str]]:
     """The article files of a corpus folder in name order, and the names of all its files.
 
     One `os.scandir` pass: at tens of thousands of articles, pathlib's per-file stat and
     comparisons cost seconds at every start.
     """
-    if not directory.exists():
-        raise CorpusError(f"corpus folder {directory} does not exist")
-    if not directory.is_dir():
-        raise CorpusError(f"corpus folder {directory} is not a folder")
+    check_corpus_folder(directory)
     with os.scandir(directory) as listing:
         entries = list(listing)
     names = {entry.name for entry in entries}

@@ -6,7 +6,7 @@ import argparse
 import io
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,10 +15,12 @@ from rich.text import Text
 from kilde.bot.cli.errors import UsageError
 from kilde.bot.engine_loading import open_engine
 from kilde.bot.reading_aids import TRANSLATION_LABEL, gloss_line, unavailable_line
-from kilde.bot.translation import TranslationError, Translator, translator_from_settings
-from kilde.bot.translation.answers import Translations, translate_excerpts
 from kilde.config import Settings
 from kilde.retrieval.answer import Answer, Hit
+
+if TYPE_CHECKING:  # imported when --translate asks for it: httpx costs every start ~0.1 s
+    from kilde.bot.translation import Translator
+    from kilde.bot.translation.answers import Translations
 
 NO_ANSWER = "Nothing in the articles answers that."
 
@@ -110,6 +112,8 @@ class _AnswerTranslator:
     """`--translate`: the configured service, or the reason there is none (said once)."""
 
     def __init__(self, settings: Settings) -> None:
+        from kilde.bot.translation import TranslationError, translator_from_settings
+
         self._translator: Translator | None = None
         self._reason: str | None = None
         self._said: set[str] = set()
@@ -119,6 +123,8 @@ class _AnswerTranslator:
             self._reason = str(error)
 
     def __call__(self, answer: Answer) -> Translations:
+        from kilde.bot.translation.answers import Translations, translate_excerpts
+
         excerpts = [(hit.excerpt, hit.language) for hit in answer.hits]
         if self._translator is None:
             result = Translations((None,) * len(excerpts), self._reason)

@@ -58,19 +58,22 @@ def compute_idf(
     Okapi's average idf sums in the same order and comes out identical.
     """
     n = n_documents
-    dfs = document_frequencies.tolist()
+    # Each distinct frequency once (a few thousand, against ~370,000 terms at a million
+    # paragraphs): the same math.log of the same numbers, spread back by index.
+    distinct, inverse = np.unique(np.asarray(document_frequencies, dtype=np.int64),
+                                  return_inverse=True)
+    dfs = distinct.tolist()
     log = math.log
     if params.variant == "okapi":
-        raw = [log(n - df + 0.5) - log(df + 0.5) for df in dfs]
-        idf_sum = 0.0
-        for value in raw:  # a plain loop: sum() would round differently from rank-bm25
-            idf_sum += value
-        average = idf_sum / len(raw) if raw else 0.0
+        raw = np.array([log(n - df + 0.5) - log(df + 0.5) for df in dfs], dtype=np.float64)[inverse]
+        # cumsum adds one value after the other, as rank-bm25's loop does (sum() is pairwise
+        # and rounds differently)
+        average = float(np.cumsum(raw)[-1]) / len(raw) if len(raw) else 0.0
         eps = params.epsilon * average
-        return np.array([eps if value < 0 else value for value in raw], dtype=np.float64), average
+        return np.where(raw < 0, eps, raw), average
     if params.variant == "l":
-        return np.array([log(n + 1) - log(df + 0.5) for df in dfs], dtype=np.float64), 0.0
-    return np.array([log((n + 1) / df) for df in dfs], dtype=np.float64), 0.0
+        return np.array([log(n + 1) - log(df + 0.5) for df in dfs], dtype=np.float64)[inverse], 0.0
+    return np.array([log((n + 1) / df) for df in dfs], dtype=np.float64)[inverse], 0.0
 
 
 def length_norms(params: Bm25Params, doc_lengths: np.ndarray, avgdl: float) -> np.ndarray:
