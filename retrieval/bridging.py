@@ -154,6 +154,10 @@ class Bridge:
         translation = self._lexicon.translate(written.lower())
         return any(translation.values()) and not self._lexicon.variants(written)
 
+    def english_words(self, word: str, language: str) -> tuple[str, ...]:
+        """An English word's translations into `language`, as written, the glossary's first."""
+        return self._lexicon.translate(word).get(language, ())
+
     def is_listed_name(self, word: str) -> bool:
         """Whether the name list knows the word, in any case ("blinken", "kyiv")."""
         return bool(self._lexicon.variants(word))

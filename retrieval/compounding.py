@@ -1,0 +1,89 @@
+"""English word pairs that Danish and Norwegian write as one word.
+
+"sign language" is "tegnsprog", "national anthem" "nationalsang", "private school"
+"privatskole": a two-word English term is one compound in the articles, and its parts' own
+translations ("tegn", "sprog") never meet it as a whole (the index splits off a compound's head,
+not its modifier). So for each pair of neighbouring content words of an English question, the
+compounds of their translations (joined as they are, or with the linking "s" or "e") that the
+corpus uses stand for both words, at COMPOUND_WEIGHT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import pairwise, product
+
+from kilde.retrieval.analysis import Analyzer, normalize, words
+from kilde.retrieval.bridging import Bridge
+from kilde.retrieval.index import Bm25Index
+from kilde.retrieval.languages import ARTICLE_LANGUAGES
+from kilde.retrieval.query import Concept, Query, english_lemmas
+
+COMPOUND_WEIGHT = 1.0
+LINKS = ("", "s", "e")  # how Danish and Norwegian join a compound's parts
+REMEMBERED_PAIRS = 10_000  # looked-up word pairs kept (the same questions come back)
+MAX_TRANSLATIONS = 4  # per word and language, the dictionary's first (most common) ones
+
+
+class Compounds:
+    """Finds the corpus's compounds for neighbouring English words."""
+
+    def __init__(self, index: Bm25Index, bridge: Bridge, analyzer: Analyzer) -> None:
+        self._index = index
+        self._bridge = bridge
+        self._analyzer = analyzer
+        self._found: dict[tuple[str, str], list[str]] = {}  # word pair → compounds
+
+    def _translations(self, word: str, language: str) -> list[str]:
+        """The word's translations into `language`, as written, single words only."""
+        found: list[str] = []
+        for form in english_lemmas(word):
+            found += self._bridge.english_words(form, language)[:MAX_TRANSLATIONS]
+        return [normalize(w) for w in dict.fromkeys(found) if " " not in w]
+
+    def of(self, first: str, second: str) -> list[str]:
+        """Index tokens of the compounds, in the corpus, of the two English words' translations."""
+        key = (first, second)
+        if key not in self._found:
+            if len(self._found) >= REMEMBERED_PAIRS:
+                self._found.clear()
+            self._found[key] = self._look_up(first, second)
+        return self._found[key]
+
+    def _look_up(self, first: str, second: str) -> list[str]:
+        tokens: list[str] = []
+        for language in ARTICLE_LANGUAGES:
+            heads = self._translations(second, language)
+            if not heads:
+                continue
+            for modifier, link, head in product(self._translations(first, language), LINKS, heads):
+                if link and modifier.endswith(link):
+                    continue
+                token = self._analyzer.stem(modifier + link + head, language)
+                # a stem that cuts into the modifier ("høj" + "e" + ...) is no compound
+                if len(token) > len(modifier) + 1 and self._index.document_frequency(token):
+                    tokens.append(token)
+        return list(dict.fromkeys(tokens))
+
+    def extend(self, query: Query) -> Query:
+        """An English query whose neighbouring words also look for their compounds."""
+        if query.language != "en" or len(query.concepts) < 2:
+            return query
+        position = {word: at for at, word in enumerate(words(query.text))}
+        concepts = list(query.concepts)
+        for at, (first, second) in enumerate(pairwise(query.concepts)):
+            if not _neighbours(first, second, position) or first.is_name or second.is_name:
+                continue
+            own = {token for concept in (first, second) for token, _ in concept.tokens}
+            found = [token for token in self.of(first.word, second.word) if token not in own]
+            if found:
+                concepts[at] = concepts[at].also(found, COMPOUND_WEIGHT)
+                concepts[at + 1] = concepts[at + 1].also(found, COMPOUND_WEIGHT)
+        return replace(query, concepts=tuple(concepts))
+
+
+def _neighbours(first: Concept, second: Concept, position: dict[str, int]) -> bool:
+    """Whether the two concepts are single words written one right after the other."""
+    if first.word not in position or second.word not in position:
+        return False
+    return position[second.word] == position[first.word] + 1

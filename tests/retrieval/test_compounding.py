@@ -1,0 +1,47 @@
+"""English word pairs that the articles write as one compound ("sign language", "tegnsprog")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kilde.retrieval.engine import Engine
+
+CONCERT = """ date 2022-01 Koncerten i Aarhus samlede tusinder af tilhørere.
+
+Sangeren talte et andet sprog end publikum ved koncerten, men det gik fint.
+
+En skuespiller oversatte hele koncerten til tegnsprog for de døve tilhørere.
+
+Billetterne var udsolgt på få timer.
+"""
+
+# Unrelated news, so that the words asked about are rare enough for BM25 to weigh.
+OTHER = """ date 2022-01 Kommunen bygger en ny skole ved fjorden.
+
+Byggingen starter i marts og skal være færdig om to år.
+
+Forældrene har ventet længe på skolen, siger borgmesteren.
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    folder: Path = tmp_path_factory.mktemp("corpus")
+    (folder / "000_concert.txt").write_text(CONCERT, encoding="utf-8")
+    (folder / "001_school.txt").write_text(OTHER, encoding="utf-8")
+    return Engine.open(folder)
+
+
+def test_two_english_words_find_the_compound_they_make(engine: Engine) -> None:
+    answer = engine.ask("Who did the sign language at the concert?", top_k=1)
+    assert answer.hits and "tegnsprog" in answer.hits[0].paragraph
+
+
+def test_only_neighbouring_words_make_a_compound(engine: Engine) -> None:
+    query = engine._query("Did the sign at the concert use another language?")
+    assert not any("tegnsprog" in dict(concept.tokens) for concept in query.concepts)
+    joined = engine._query("Did the concert use sign language?")
+    carriers = [c.word for c in joined.concepts if "tegnsprog" in dict(c.tokens)]
+    assert carriers == ["sign", "language"]
