@@ -30,11 +30,18 @@ MAX_COGNATES = 2  # per concept
 _SPELLINGS = (("ph", "f"), ("th", "t"), ("qu", "kv"), ("ck", "k"), ("x", "ks"))
 
 
+# A soft "c" (before e, i, y) is an "s" in Norwegian ("sivil", "farmasøyt"), and "-tion"
+# "-sjon" ("nasjonal"); Danish keeps both ("civil", "national"), so these are extra forms.
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_TION = re.compile(r"ti(?=on)")
+
+
 def _respellings(word: str) -> list[str]:
     respelled = word
     for english, scandinavian in _SPELLINGS:
         respelled = respelled.replace(english, scandinavian)
-    return list(dict.fromkeys([word, respelled, respelled.replace("c", "k")]))
+    norwegian = _TION.sub("sj", _SOFT_C.sub("s", respelled)).replace("c", "k")
+    return list(dict.fromkeys([word, respelled, respelled.replace("c", "k"), norwegian]))
 
 
 # A word's frame: its initial and its first consonant after that. Vowels are what English and

@@ -55,6 +55,12 @@ def test_cognates_only_stand_in_for_concepts_the_corpus_lacks() -> None:
     assert ("farmaceut", COGNATE_WEIGHT) in extended.concepts[0].tokens
 
 
+def test_norwegian_spellings_of_a_soft_c_and_of_tion() -> None:
+    cognates = Cognates(Bm25Index.build([["farmasøyt", "nasjonalism"], ["sivilrett"]]))
+    assert cognates.of("pharmacists") == ["farmasøyt"]  # ph → f, soft c → s
+    assert cognates.of("nationalism") == ["nasjonalism"]  # -tion → -sjon
+
+
 def test_danish_and_norwegian_questions_are_left_as_they_are() -> None:
     cognates = Cognates(Bm25Index.build([["farmaceut"]]))
     query = QueryBuilder(*default_analysis()).build("Hvad må farmaceuterne ikke gøre?")
