@@ -45,17 +45,19 @@ TITLE_MAX_WORDS = 20
 
 def _is_boilerplate(text: str) -> bool:
     text = text.strip()
-    if len(text.split()) <= ATTRIBUTION_MAX_WORDS and _ATTRIBUTION.match(text):
+    if _ATTRIBUTION.match(text) and len(text.split()) <= ATTRIBUTION_MAX_WORDS:
         return True
     return bool(_BOILERPLATE.match(text))
 
 
 def _is_caption(text: str) -> bool:
-    return bool(_CAPTION_CREDIT.search(text)) or bool(_CAPTION_LABEL.match(text))
+    # Both patterns need a colon: most paragraphs are ruled out without a search.
+    return ":" in text and (bool(_CAPTION_CREDIT.search(text)) or bool(_CAPTION_LABEL.match(text)))
 
 
 def _is_heading_like(text: str, max_words: int) -> bool:
-    words = text.split()
+    # Split no further than one word past the limit: a long paragraph's words are not counted.
+    words = text.split(None, max_words)
     return 0 < len(words) <= max_words and "\n" not in text and not _SENTENCE_END.search(text)
 
 

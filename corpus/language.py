@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import repeat
 
 _MARKERS: dict[str, frozenset[str]] = {
     "da": frozenset((
@@ -49,24 +50,30 @@ _DECISIVE = {
 }
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SJON = re.compile(r"sjon\b|sjoner\b")
+_TION = re.compile(r"tion\b|tioner\b")
 
 
 def detect_language(text: str, candidates: tuple[str, ...] = ("da", "no", "en")) -> str:
     """The most likely of `candidates` for `text`; the first candidate when there is no evidence."""
-    words = [word.lower() for word in _WORD.findall(text)]
+    words = list(map(str.lower, _WORD.findall(text)))
     scores = dict.fromkeys(candidates, 0.0)
-    # Counted per distinct word: the same sums as word by word, at a fraction of the lookups.
+    # Counted per distinct word, each marker looked up once (in C: map over the markers): the
+    # same sums as word by word, at a fraction of the lookups.
     counts = Counter(words)
+    get = counts.get
     for language in candidates:
         markers, decisive = _MARKERS[language], _DECISIVE.get(language, frozenset())
-        scores[language] += float(sum(n for word, n in counts.items() if word in markers)
-                                  + sum(n for word, n in counts.items() if word in decisive))
+        scores[language] += float(sum(map(get, markers, repeat(0, len(markers))))
+                                  + sum(map(get, decisive, repeat(0, len(decisive)))))
     if "no" in scores and "da" in scores:
         # Norwegian spelling shows even in content words: -sjon, å, ø in place of Danish æ/ø pairs.
         lowered = " ".join(words)
-        scores["no"] += 0.5 * len(re.findall(r"sjon\b|sjoner\b", lowered))
-        scores["da"] += 0.5 * len(re.findall(r"tion\b|tioner\b", lowered))
-    if "en" in scores and any(letter in "æøå" for word in words for letter in word):
+        if "sjon" in lowered:  # (a substring test first: the search costs more than the text)
+            scores["no"] += 0.5 * len(_SJON.findall(lowered))
+        if "tion" in lowered:
+            scores["da"] += 0.5 * len(_TION.findall(lowered))
+    if "en" in scores and any(letter in word for word in words for letter in "æøå"):
         del scores["en"]  # English has no æ, ø or å
         candidates = tuple(c for c in candidates if c != "en") or candidates
     return max(candidates, key=lambda language: (scores[language], -candidates.index(language)))

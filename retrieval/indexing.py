@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -20,9 +21,10 @@ from pathlib import Path
 
 from kilde.corpus import Article, CorpusFileError, read_article
 from kilde.corpus.model import CorpusProblem
-from kilde.retrieval.analysis import Analyzer
+from kilde.retrieval.analysis import Analyzer, TermCoder
 from kilde.retrieval.bridging import Bridge, compound_parts, fold_names
-from kilde.retrieval.index import Segment, build_segment, merge_segments
+from kilde.retrieval.index import Segment, merge_segments
+from kilde.retrieval.index.segment import segment_of_counts
 from kilde.retrieval.lexicon import load_lexicon
 from kilde.retrieval.passages import PassageTable, citable_paragraphs, searched_part
 
@@ -54,23 +56,38 @@ def _own_and_heading_tokens(
     return own, analyzer.tokens(heading, language) if heading else []
 
 
+@cache
+def _default_coder() -> TermCoder:
+    return TermCoder(default_analysis()[0])
+
+
 def index_articles(
-    articles: Sequence[Article], analyzer: Analyzer, *, progress: bool = False
+    articles: Sequence[Article], analyzer: Analyzer, *, progress: bool = False,
+    coder: TermCoder | None = None,
 ) -> tuple[Segment, PassageTable]:
-    """The segment and passage table of these articles' citable paragraphs, in order.
+    """The segment and passage table of these articles' citable paragraphs, in order: each
+    passage indexed by `passage_tokens` (counted as ids of `coder`, one of `analyzer`'s own
+    when not given).
 
     The table records how many distinct tokens each passage's own words give, so that ranking
     can tell a word the paragraph says from one only its sub-heading carries.
     """
+    if coder is None:
+        coder = TermCoder(analyzer)
+    elif coder.analyzer is not analyzer:
+        raise ValueError("the coder must be of the same analyzer")
+    ids = coder.ids
     own_terms: list[int] = []
 
-    def documents() -> Iterator[list[str]]:
+    def documents() -> Iterator[Counter[int]]:
         for _, article, _, text, heading in citable_paragraphs(articles):
-            own, from_heading = _own_and_heading_tokens(analyzer, article.language, text, heading)
-            own_terms.append(len(set(own)))
-            yield own + from_heading
+            counts = Counter(ids(searched_part(text), article.language))
+            own_terms.append(len(counts))
+            if heading:
+                counts.update(ids(heading, article.language))
+            yield counts
 
-    segment = build_segment(documents(), progress=progress)
+    segment = segment_of_counts(documents(), coder.names, progress=progress)
     return segment, PassageTable.from_articles(articles, own_terms)
 
 
@@ -101,7 +118,7 @@ def analyse_files(directory: Path, names: Sequence[str]) -> AnalysedFiles:
         ordinals.append(len(articles))
         articles.append(article)
         problems.extend(notes)
-    segment, passages = index_articles(articles, analyzer)
+    segment, passages = index_articles(articles, analyzer, coder=_default_coder())
     return AnalysedFiles(segment, passages, ordinals, problems)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kilde.corpus import load_corpus
 from kilde.corpus.language import detect_language
-from kilde.retrieval.analysis import Analyzer, words
+from kilde.retrieval.analysis import Analyzer, TermCoder, words
 from kilde.retrieval.dates import DatePreference, find_date_preference
 from kilde.retrieval.indexing import default_analysis
 
@@ -104,3 +104,21 @@ def test_a_question_typed_without_capitals_still_has_its_names() -> None:
     # an English word that is also a listed name stays a word when nothing marks it as one
     island = builder.build("which island did the ships reach")
     assert not any(c.is_name for c in island.concepts)
+
+
+def test_the_term_coder_gives_the_analyzers_tokens() -> None:
+    """The indexing fast path (ids per word remembered, counted in C) is `Analyzer.tokens`."""
+    analyzer, _ = default_analysis()
+    coder = TermCoder(analyzer)
+    texts = [
+        "Nato-generalsekretær Jens Stoltenberg mødtes med forsvarsministeren om 100.000 soldater.",
+        "Ru\u200bsland\u202e og ＮＡＴＯ: sikkerheds\u00adgarantien, 3,5 % og 1 000 000 kr. İstanbul",
+        "Regjeringen sa etter møtet at informasjonen kom fra NTB og Nato-sjefen.",
+        "x" * 200 + " og det er ikke",
+        "",
+    ]
+    for _ in range(2):  # the second time from what the coder remembers
+        for text in texts:
+            for language in ("da", "no", "en"):
+                assert [coder.names[i] for i in coder.ids(text, language)] == analyzer.tokens(
+                    text, language)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from kilde.retrieval.errors import IndexFormatError, IndexVersionError, Retrieva
 from kilde.retrieval.filearray import FileArray
 from kilde.retrieval.index import Bm25Index, Bm25Params, Segment, build_segment, merge_segments
 from kilde.retrieval.index.storage import load_arrays, save_arrays
+from kilde.retrieval.index.segment import segment_of_counts
 
 REFERENCE = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}
 COMMON = "og"  # put in ~70% of paragraphs: Okapi's idf goes negative and is floored
@@ -382,3 +384,17 @@ def test_saved_segments_read_by_pread_answer_as_in_memory_ones(
     docs = np.arange(0, 2500, 3)
     assert np.array_equal(loaded.first_places(tokens, docs), in_memory.first_places(tokens, docs))
     assert np.array_equal(loaded.contains(tokens, docs), in_memory.contains(tokens, docs))
+
+
+def test_a_segment_of_counts_is_the_segment_built_from_the_tokens(
+    documents: list[list[str]],
+) -> None:
+    # Ids of a larger numbering, given in another order than the segment's first appearances.
+    names = sorted({token for document in documents for token in document}, reverse=True)
+    ids = {name: number for number, name in enumerate(names)}
+    counted = segment_of_counts((Counter(ids[t] for t in document) for document in documents), names)
+    direct = build_segment(documents)
+    assert counted.terms == direct.terms
+    for field in ("offsets", "docs", "tf", "rank", "doc_lengths"):
+        assert np.array_equal(getattr(counted, field), getattr(direct, field)), field
+    assert segment_of_counts([], names).n_documents == 0
