@@ -261,7 +261,8 @@ class Collection:
     def _rebuild(self, corpus_dir: Path, state: dict[str, FileState], progress: bool,
                  workers: int | None) -> tuple[list[dict], list[StoredSegment]]:
         names = sorted(state)
-        analysed = analyse_folder(corpus_dir, names, workers=workers, progress=progress)
+        analysed = analyse_folder(corpus_dir, names, workers=workers, progress=progress,
+                                  spill_dir=self.folder)
         _log_problems(analysed)
         name = self._new_name()
         _save_segment(self.folder / name, analysed, names, state)
@@ -292,7 +293,8 @@ class Collection:
         for name in gone:
             entries[live[name][0]]["masked"].append(name)
         if fresh:
-            analysed = analyse_folder(corpus_dir, fresh, workers=workers, progress=progress)
+            analysed = analyse_folder(corpus_dir, fresh, workers=workers, progress=progress,
+                                      spill_dir=self.folder)
             _log_problems(analysed)
             name = self._new_name()
             _save_segment(self.folder / name, analysed, fresh, state)

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -63,6 +64,14 @@ def searched_part(text: str) -> str:
     head = text[:SEARCHED_CHARS]
     space = _LAST_SPACE.search(head, SEARCHED_CHARS - 200)  # a word is at most ~80 characters
     return head[: space.start()] if space else head
+
+
+def write_blob(stream: BinaryIO, blob: bytes | np.ndarray) -> None:
+    """Write bytes or a (mapped) uint8 array without a copy of it in memory."""
+    if isinstance(blob, bytes):
+        stream.write(blob)
+    else:
+        blob.tofile(stream)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +245,13 @@ class PassageTable:
             np.concatenate(own_terms).astype(np.int32) if own_terms else np.zeros(0, np.int32),
         )
 
+    def columns(self) -> tuple[bytes | np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A single table's text blob, text offsets, article ordinals, paragraph numbers and own
+        terms (for merging tables without a copy of the texts)."""
+        if len(self._parts) > 1 or self._live_articles is not None:
+            raise ValueError("only a single table has columns")
+        return self._text, self._offsets, self._article_of, self._number_of, self._own_terms
+
     @property
     def article_of(self) -> np.ndarray:
         """The article ordinal of every passage."""
@@ -369,7 +385,8 @@ class PassageTable:
             rows = [[a.id, a.source, a.title, a.date, a.language, a.source_url, a.label, a.outlet]
                     for a in self.articles]
             (temporary / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-            (temporary / TEXT).write_bytes(bytes(self._text))
+            with open(temporary / TEXT, "wb") as text:
+                write_blob(text, self._text)
             arrays = dict(zip(
                 ARRAYS, (self._offsets, self._article_of, self._number_of, self._own_terms),
                 strict=True,

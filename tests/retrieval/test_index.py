@@ -15,8 +15,8 @@ import rank_bm25
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError, RetrievalError
 from kilde.retrieval.filearray import FileArray
 from kilde.retrieval.index import Bm25Index, Bm25Params, Segment, build_segment, merge_segments
-from kilde.retrieval.index.storage import load_arrays, save_arrays
 from kilde.retrieval.index.segment import segment_of_counts
+from kilde.retrieval.index.storage import load_arrays, save_arrays
 
 REFERENCE = {"okapi": rank_bm25.BM25Okapi, "l": rank_bm25.BM25L, "plus": rank_bm25.BM25Plus}
 COMMON = "og"  # put in ~70% of paragraphs: Okapi's idf goes negative and is floored
