@@ -17,6 +17,10 @@ ARTICLE = """ date 2021-12 Farmaceuter må ikke udlevere receptpligtig medicin u
 Kolonisterne byggede en havn ved floden og handlede med pelse.
 
 Den nye regering har lovet lavere skatter til familier med børn.
+
+Natos generalsekretær Jens Stoltenberg advarede Rusland mod en invasion af Ukraine.
+
+Rusland har samlet soldater ved grænsen, skriver Reuters.
 """
 
 
@@ -61,11 +65,28 @@ def test_norwegian_spellings_of_a_soft_c_and_of_tion() -> None:
     assert cognates.of("nationalism") == ["nasjonalism"]  # -tion → -sjon
 
 
-def test_danish_and_norwegian_questions_are_left_as_they_are() -> None:
-    cognates = Cognates(Bm25Index.build([["farmaceut"]]))
-    query = QueryBuilder(*default_analysis()).build("Hvad må farmaceuterne ikke gøre?")
-    assert query.language == "da"
-    assert cognates.extend(query) is query
+def test_a_danish_or_norwegian_word_no_article_has_finds_its_typo_neighbours() -> None:
+    analyzer, bridge = default_analysis()
+    texts = ["Jens Stoltenberg advarede Rusland", "septikæmiske"]
+    index = Bm25Index.build([analyzer.tokens(text, "da") for text in texts])
+    cognates = Cognates(index)
+    assert cognates.of("Stoltenbreg", "da") == ["stoltenberg"]  # two letters swapped: one edit
+    assert cognates.of("septikæmi", "da") == ["septikæmisk"]  # another form of the word
+    assert cognates.of("rustan", "no") == []  # two edits in seven letters: another word
+    builder = QueryBuilder(analyzer, bridge)
+    known = builder.build("Hvad sagde Stoltenberg om Rusland?")
+    assert known.language == "da"
+    assert cognates.extend(known) == known  # every word has its corpus term: nothing added
+
+
+@pytest.mark.parametrize("question", ["Hvad sagde Stoltenbreg om Rusland?",
+                                      "Hva sa Stoltenbreg om Russland?"])
+def test_a_misspelt_name_in_a_danish_or_norwegian_question_still_finds_its_paragraph(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.answered
+    assert "Jens Stoltenberg advarede" in answer.hits[0].paragraph
 
 
 def test_a_vowel_spelled_otherwise_still_finds_the_cognate() -> None:
