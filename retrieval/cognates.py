@@ -46,12 +46,25 @@ _SOFT_C = re.compile(r"c(?=[eiy])")
 _TION = re.compile(r"ti(?=on)")
 
 
+# Endings that Danish and Norwegian spell with more than an edit's difference: "toxic" /
+# "toksisk", "botanical" / "botanisk", "septicemia" / "septikæmi" (Danish), "septikemi".
+# xquad en-da success@3 0.899 -> 0.903, answerable refused 4 -> 3; every other set unchanged.
+_ENDINGS = {"ical": ("isk",), "ic": ("isk",), "emia": ("æmi", "emi")}
+_ENDING = re.compile("(" + "|".join(_ENDINGS) + ")$")
+
+
 def _respellings(word: str) -> list[str]:
-    respelled = word
-    for english, scandinavian in _SPELLINGS:
-        respelled = respelled.replace(english, scandinavian)
-    norwegian = _TION.sub("sj", _SOFT_C.sub("s", respelled)).replace("c", "k")
-    return list(dict.fromkeys([word, respelled, respelled.replace("c", "k"), norwegian]))
+    ending = _ENDING.search(word)
+    bases = [word] + ([word[: ending.start()] + new for new in _ENDINGS[ending.group()]]
+                      if ending else [])
+    forms = []
+    for base in bases:
+        respelled = base
+        for english, scandinavian in _SPELLINGS:
+            respelled = respelled.replace(english, scandinavian)
+        norwegian = _TION.sub("sj", _SOFT_C.sub("s", respelled)).replace("c", "k")
+        forms += [base, respelled, respelled.replace("c", "k"), norwegian]
+    return list(dict.fromkeys(forms))
 
 
 # A word's frame: its initial and its first consonant after that. Vowels are what English and

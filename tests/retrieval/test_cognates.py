@@ -95,3 +95,11 @@ def test_a_vowel_spelled_otherwise_still_finds_the_cognate() -> None:
     assert frame("distillation") == frame("destillation") == "ds"
     cognates = Cognates(Bm25Index.build([["destillation", "vand"], ["distrikt"]]))
     assert cognates.of("distillation") == ["destillation"]
+
+
+def test_endings_spelled_otherwise_find_their_cognates() -> None:
+    cognates = Cognates(Bm25Index.build([["toksisk", "botanisk"], ["septikæmi"], ["leukemi"]]))
+    assert cognates.of("toxic") == ["toksisk"]  # -ic -> -isk (and x -> ks)
+    assert cognates.of("botanical") == ["botanisk"]  # -ical -> -isk
+    assert cognates.of("septicemia") == ["septikæmi"]  # -emia -> -æmi (Danish)
+    assert cognates.of("leukemia") == ["leukemi"]  # -emia -> -emi (Norwegian)
