@@ -106,19 +106,8 @@ def build_segment(documents: Iterable[Sequence[str]], *, progress: bool = False)
                 bar[0].update(bar[1], completed=n)
         if bar is not None:
             bar[0].update(bar[1], completed=len(doc_lengths), total=len(doc_lengths))
-    unique = np.frombuffer(unique_per_doc, dtype=np.int32)
-    pairs = np.frombuffer(term_ids, dtype=np.int32)
-    starts = np.repeat(np.cumsum(unique, dtype=np.int64) - unique, unique)
-    segment = _group_by_term(
-        list(vocabulary), pairs,
-        np.repeat(np.arange(len(unique), dtype=np.int32), unique),
-        np.frombuffer(frequencies, dtype=np.int32),
-        (np.arange(len(pairs), dtype=np.int64) - starts).astype(np.int32),
-        np.frombuffer(doc_lengths, dtype=np.int32).copy(),
-    )
-    logger.info("indexed %d documents, %d terms, %d postings",
-                segment.n_documents, len(segment.terms), len(segment.docs))
-    return segment
+    return _segment_of_documents(list(vocabulary), np.frombuffer(term_ids, dtype=np.int32),
+                                 frequencies, unique_per_doc, doc_lengths)
 
 
 def segment_of_counts(
@@ -150,13 +139,24 @@ def segment_of_counts(
     order = np.argsort(first)  # present ids, by first appearance
     local = np.zeros(int(present[-1]) + 1 if len(present) else 0, dtype=np.int32)
     local[present[order]] = np.arange(len(present), dtype=np.int32)
+    return _segment_of_documents([names[i] for i in present[order].tolist()], local[given],
+                                 frequencies, unique_per_doc, doc_lengths)
+
+
+def _segment_of_documents(
+    terms: list[str], term_of: np.ndarray, frequencies: array, unique_per_doc: array,
+    doc_lengths: array,
+) -> Segment:
+    """The segment of documents given document by document: each one's distinct terms
+    (`term_of`, the segment's own ids, in order of first appearance) and their frequencies,
+    `unique_per_doc[d]` of them for document d."""
     unique = np.frombuffer(unique_per_doc, dtype=np.int32)
     starts = np.repeat(np.cumsum(unique, dtype=np.int64) - unique, unique)
     segment = _group_by_term(
-        [names[i] for i in present[order].tolist()], local[given],
+        terms, term_of,
         np.repeat(np.arange(len(unique), dtype=np.int32), unique),
         np.frombuffer(frequencies, dtype=np.int32),
-        (np.arange(len(given), dtype=np.int64) - starts).astype(np.int32),
+        (np.arange(len(term_of), dtype=np.int64) - starts).astype(np.int32),
         np.frombuffer(doc_lengths, dtype=np.int32).copy(),
     )
     logger.info("indexed %d documents, %d terms, %d postings",

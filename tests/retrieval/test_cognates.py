@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kilde.retrieval.cognates import COGNATE_WEIGHT, Cognates, frame
@@ -11,6 +9,7 @@ from kilde.retrieval.engine import Engine
 from kilde.retrieval.index import Bm25Index
 from kilde.retrieval.indexing import default_analysis
 from kilde.retrieval.query import QueryBuilder
+from tests.retrieval.articles import engine_over
 
 ARTICLE = """ date 2021-12 Farmaceuter må ikke udlevere receptpligtig medicin uden en recept fra en læge.
 
@@ -26,9 +25,7 @@ Rusland har samlet soldater ved grænsen, skriver Reuters.
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    folder: Path = tmp_path_factory.mktemp("corpus")
-    (folder / "000_cognates.txt").write_text(ARTICLE, encoding="utf-8")
-    return Engine.open(folder)
+    return engine_over(tmp_path_factory, {"000_cognates.txt": ARTICLE})
 
 
 @pytest.mark.parametrize(

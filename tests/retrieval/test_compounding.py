@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kilde.retrieval.engine import Engine
+from tests.retrieval.articles import engine_over
 
 CONCERT = """ date 2022-01 Koncerten i Aarhus samlede tusinder af tilhørere.
 
@@ -28,10 +27,7 @@ Forældrene har ventet længe på skolen, siger borgmesteren.
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    folder: Path = tmp_path_factory.mktemp("corpus")
-    (folder / "000_concert.txt").write_text(CONCERT, encoding="utf-8")
-    (folder / "001_school.txt").write_text(OTHER, encoding="utf-8")
-    return Engine.open(folder)
+    return engine_over(tmp_path_factory, {"000_concert.txt": CONCERT, "001_school.txt": OTHER})
 
 
 def test_two_english_words_find_the_compound_they_make(engine: Engine) -> None:

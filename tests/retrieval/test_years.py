@@ -3,13 +3,12 @@ a word to look for ("How many died in 1918?" asks about 1918, not about articles
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.indexing import default_analysis
 from kilde.retrieval.query import QueryBuilder
+from tests.retrieval.articles import engine_over
 
 HISTORY = """ date 2022-01 Den spanske syge ramte også Danmark.
 
@@ -30,10 +29,7 @@ Influenzaen har fået mange danskere til at blive hjemme i år.
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    folder: Path = tmp_path_factory.mktemp("corpus")
-    (folder / "000_history.txt").write_text(HISTORY, encoding="utf-8")
-    (folder / "001_news.txt").write_text(NEWS, encoding="utf-8")
-    return Engine.open(folder)
+    return engine_over(tmp_path_factory, {"000_history.txt": HISTORY, "001_news.txt": NEWS})
 
 
 def test_a_year_no_article_is_dated_is_a_word_to_find(engine: Engine) -> None:
