@@ -398,3 +398,29 @@ def test_a_segment_of_counts_is_the_segment_built_from_the_tokens(
     for field in ("offsets", "docs", "tf", "rank", "doc_lengths"):
         assert np.array_equal(getattr(counted, field), getattr(direct, field)), field
     assert segment_of_counts([], names).n_documents == 0
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 50, 1 << 22])
+def test_first_appearance_under_a_mask_read_in_chunks(
+    documents: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """A masked segment's terms in order of first appearance over its live documents, and their
+    live document frequencies, whatever the chunk the postings are read in, from memory or by
+    pread from the saved files."""
+    monkeypatch.setattr("kilde.retrieval.index.segment._CHUNK_POSTINGS", chunk)
+    rng = random.Random(chunk)
+    subset = documents[:300]
+    segment = build_segment(subset)
+    save_arrays(segment, tmp_path / "seg")
+    saved = load_arrays(tmp_path / "seg")
+    for share in (0.0, 0.1, 0.5, 0.97):
+        live = np.array([rng.random() >= share for _ in subset])
+        expected: dict[str, int] = {}
+        for document, kept in zip(subset, live, strict=True):
+            if kept:
+                for token in dict.fromkeys(document):
+                    expected[token] = expected.get(token, 0) + 1
+        for seg in (segment, saved):
+            order, df = seg.first_appearance(live)
+            assert [seg.terms[t] for t in order.tolist()] == list(expected)
+            assert {seg.terms[t]: int(n) for t, n in enumerate(df.tolist()) if n} == expected
