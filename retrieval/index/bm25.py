@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from kilde.retrieval.filearray import FileArray
+from kilde.retrieval.index import _postings
 from kilde.retrieval.index.model import (
     Bm25Params,
     compute_idf,
     length_norms,
     posting_scores,
-    tf_table,
     zero_tf_scores,
 )
 from kilde.retrieval.index.segment import Segment, build_segment, merge_segments
@@ -30,10 +30,7 @@ from kilde.retrieval.index.storage import load_arrays, load_params, save_arrays
 
 logger = logging.getLogger(__name__)
 
-# Term frequencies below this take their score's tf part from a table (larger ones are
-# computed), as long as the table (frequencies × document lengths) has at most _TABLE_CELLS.
-_TABLE_TF = 64
-_TABLE_CELLS = 1 << 20
+_VARIANT = {"okapi": _postings.OKAPI, "plus": _postings.PLUS, "l": _postings.L}
 
 # (term id in the part, weight) per part, the term's idf, and its score where it is absent
 _Term = tuple[list[tuple[int, int]], float, float, float]
@@ -76,15 +73,13 @@ class Bm25Index:
         self.avgdl = total_tokens / self._n_documents if self._n_documents else 0.0
         self._statistics(masks)
         # Per document only its length (in the narrowest type that holds it: random reads of a
-        # small array stay in the cache); the length normalisation and, for Okapi and BM25Plus,
-        # the whole tf part of a score come from tables by length.
+        # small array stay in the cache), and the length normalisation from a table by length.
         longest = int(lengths.max()) if len(lengths) else 0
         self._lengths = lengths.astype(np.uint16 if longest < 2**16 else np.int32)
         self._norm_of_length = length_norms(params, np.arange(longest + 1), self.avgdl)
-        self._width = longest + 1
-        table = tf_table(params, self._norm_of_length, _TABLE_TF) if (
-            _TABLE_TF * self._width <= _TABLE_CELLS) else None
-        self._tf_table = None if table is None else table.reshape(-1)
+        # what the compiled loops take for "no mask"
+        self._live_marks = (np.zeros(0, dtype=np.uint8) if self._live is None
+                            else self._live.view(np.uint8))
         self._local = threading.local()
 
     def _statistics(self, masks: list[np.ndarray | None]) -> None:
@@ -239,12 +234,14 @@ class Bm25Index:
         return (start, stop) if stop > start else None
 
     def _read(self, part: int, array: int, start: int, stop: int) -> np.ndarray:
-        """Postings start:stop of one part's docs, tf or rank (`_DOCS`, `_TF`, `_RANK`)."""
+        """Postings start:stop of one part's docs, tf or rank (`_DOCS`, `_TF`, `_RANK`), as
+        int32 (the saved format's type)."""
         file = self._files[part][array]
         if file is not None:
             return file.read(start, stop)
         segment = self._parts[part]
-        return (segment.docs, segment.tf, segment.rank)[array][start:stop]
+        return np.ascontiguousarray((segment.docs, segment.tf, segment.rank)[array][start:stop],
+                                    dtype=np.int32)
 
     def _spans(self, term_id: int) -> list[tuple[int, int, int]]:
         """(part, start, stop) of the term's postings in each part that has it."""
@@ -255,41 +252,19 @@ class Bm25Index:
                 spans.append((part, *span))
         return spans
 
-    def _term_postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """The term's documents (global ordinals) and rank-bm25 scores there."""
-        docs_parts, score_parts = [], []
-        idf = float(self._idf[term_id])
-        for part, start, stop in self._spans(term_id):
-            # Native-width ordinals: numpy converts any other index array on every use, and
-            # np.take gathers several times faster than fancy indexing.
-            docs = self._read(part, _DOCS, start, stop).astype(np.intp)
-            if part:
-                docs += int(self._bases[part])
-            docs_parts.append(docs)
-            tf = self._read(part, _TF, start, stop)
-            score_parts.append(self._scores(idf, tf, np.take(self._lengths, docs)))
-        if len(docs_parts) == 1:
-            return docs_parts[0], score_parts[0]
-        if not docs_parts:
-            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64)
-        return np.concatenate(docs_parts), np.concatenate(score_parts)
-
-    def _scores(self, idf: float, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """rank-bm25's scores of one term for postings with these term frequencies and
-        document lengths."""
-        table = self._tf_table
-        if table is not None and (len(tf) == 0 or int(tf.max()) < _TABLE_TF):
-            return idf * np.take(table, tf.astype(np.intp) * self._width + lengths)
-        return posting_scores(self._params, idf, tf, np.take(self._norm_of_length, lengths))
-
-    def _accumulator(self) -> np.ndarray:
-        acc = getattr(self._local, "acc", None)
-        if acc is None:
+    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """This thread's score accumulator and seen marks, one per document ordinal, all zero
+        between questions."""
+        buffers = getattr(self._local, "buffers", None)
+        if buffers is None:
             # Every page touched now (np.zeros would leave them to fault in on the first
             # questions, ~2,000 faults for a million documents).
-            acc = self._local.acc = np.empty(self._n_ordinals, dtype=np.float64)
+            acc = np.empty(self._n_ordinals, dtype=np.float64)
             acc.fill(0.0)
-        return acc
+            seen = np.empty(self._n_ordinals, dtype=np.uint8)
+            seen.fill(0)
+            buffers = self._local.buffers = (acc, seen)
+        return buffers
 
     def top_k(self, query: Sequence[tuple[str, float]], k: int) -> list[tuple[int, float]]:
         """The k best documents for (token, weight) pairs: (ordinal, score), best first.
@@ -302,50 +277,41 @@ class Bm25Index:
         terms = self._terms(query)
         if not terms:
             return []
-        if len(terms) == 1 and len(query) == 1:
-            # One term: its scores are rank-bm25's numbers for the documents that have it.
-            term_id, weight = terms[0]
-            docs, scores = self._term_postings(term_id)
-            values = scores if weight == 1.0 else weight * scores
-            docs, values = self._only_live(docs, values)
-            candidates, values = _shortlist(docs, values, k, 1, 0.0)
-            return _best(candidates, values, k)
-
-        # Sum each term's score above its zero-tf score: the terms a document lacks then add
-        # nothing, and every document is off by the same constant, which does not change ranks.
-        acc = self._accumulator()
-        parts = []
-        shifted = False
+        # Each term's score above its zero-tf score is summed (compiled, `_postings`): the terms
+        # a document lacks then add nothing, and every document is off by the same constant,
+        # which does not change ranks (it is 0 but for BM25Plus).
+        acc, seen = self._buffers()
+        params = self._params
+        postings = []  # (docs, base) of every posting list summed
         for term_id, weight in terms:
-            docs, scores = self._term_postings(term_id)
-            zero = float(self._zero_tf[term_id])
-            if zero != 0.0:
-                scores = scores - zero
-                shifted = True
-            # Ordinals are unique within one posting list, so fancy-index += adds each once.
-            acc[docs] += scores if weight == 1.0 else weight * scores
-            parts.append(docs)
-        candidates = np.concatenate(parts)
-        values = np.take(acc, candidates)
-        acc[candidates] = 0.0
-        candidates, values = self._only_live(candidates, values)
-        if not len(candidates):
-            return []
-        if not shifted:  # Okapi, BM25L: these sums are already rank-bm25's, bit for bit
-            candidates, values = _shortlist(candidates, values, k, len(terms), 0.0)
-            return _best(candidates, values, k)
+            idf, zero = float(self._idf[term_id]), float(self._zero_tf[term_id])
+            for part, start, stop in self._spans(term_id):
+                docs, base = self._read(part, _DOCS, start, stop), int(self._bases[part])
+                _postings.add_scores(acc, docs, self._read(part, _TF, start, stop), base,
+                                     self._lengths, self._norm_of_length, _VARIANT[params.variant],
+                                     params.k1, params.delta, idf, weight, zero)
+                postings.append((docs, base))
+        total = sum(len(docs) for docs, _ in postings)
+        candidates, values = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.float64)
+        live = self._live_marks
+        count = 0
+        for docs, base in postings:
+            count = _postings.collect(acc, seen, docs, base, live, candidates, values, count)
+        for docs, base in postings:
+            _postings.release(seen, docs, base)
+        if not any(float(self._zero_tf[t]) for t, _ in terms):
+            # Okapi, BM25L: these sums are already rank-bm25's, bit for bit
+            n = _postings.best(candidates, values, count, k)
+            return list(zip(candidates[:n].tolist(), values[:n].tolist(), strict=True))
         # BM25Plus: re-add the constants in rank-bm25's order for the few documents near the
         # top, so that scores and near-ties come out exactly as rank-bm25's.
+        candidates, values = candidates[:count], values[:count]
+        if not count:
+            return []
         zeros = sum(abs(w * float(self._zero_tf[t])) for t, w in terms)
         slack = 1e-9 * (1.0 + float(np.abs(values).max()) + zeros)
-        candidates, _ = _shortlist(candidates, values, k, len(terms), slack)
+        candidates, _ = _shortlist(candidates, values, k, 1, slack)
         return _best(candidates, self._exact_scores(terms, candidates), k)
-
-    def _only_live(self, docs: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self._live is None:
-            return docs, values
-        keep = self._live[docs]
-        return docs[keep], values[keep]
 
     def scores_for(
         self, query: Sequence[tuple[str, float]], ordinals: Sequence[int] | np.ndarray
@@ -361,46 +327,28 @@ class Bm25Index:
         among the document's distinct tokens in order of first appearance (`first_places`),
         -1 where it does not (whatever its score).
 
-        Two binary searches per range and token find the postings inside the ranges, so the
-        cost follows the number of ranges, not of documents or postings.
+        Two binary searches per range and token find the postings inside the ranges (compiled,
+        `_postings.place_ranges`), so the cost follows the number of ranges and of the postings
+        inside them.
         """
-        starts = np.asarray(starts, dtype=np.int64)
-        stops = np.asarray(stops, dtype=np.int64)
+        starts = np.ascontiguousarray(starts, dtype=np.int64)
+        stops = np.ascontiguousarray(stops, dtype=np.int64)
         lengths = stops - starts
         out = np.full((len(tokens), int(lengths.sum())), -1, dtype=np.int64)
         if not len(starts):
             return out
-        shift = np.cumsum(lengths) - lengths - starts  # ordinal + shift[range] = its column
-        needles = np.column_stack((starts, stops)).reshape(-1)  # ascending: s0 e0 s1 e1 ...
+        columns = np.cumsum(lengths) - lengths  # where each range's documents begin in `out`
         term_ids = [self._term_id(token) for token in tokens]
         for part, segment in enumerate(self._parts):
             base = int(self._bases[part])
             if stops[-1] <= base or starts[0] >= base + segment.n_documents:
                 continue
-            local = _local(needles, base)
-            rows, bounds, spans, docs = [], [], [], []
-            read = 0  # postings read so far: each token's span follows the one before
             for row, term_id in enumerate(term_ids):
                 span = None if term_id is None else self._span(part, term_id)
                 if span is not None:
-                    rows.append(row)
-                    spans.append(span)
-                    docs.append(self._read(part, _DOCS, *span))
-                    bounds.append(np.searchsorted(docs[-1], local) + read)
-                    read += span[1] - span[0]
-            if not rows:
-                continue
-            # Every (token, range) pair at once: the postings lo:hi of each, flattened.
-            paired = np.vstack(bounds)
-            lo = paired[:, 0::2].reshape(-1)
-            counts = paired[:, 1::2].reshape(-1) - lo
-            total = int(counts.sum())
-            if not total:
-                continue
-            at = np.arange(total) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
-            ranks = np.concatenate([self._read(part, _RANK, *span) for span in spans])
-            columns = np.concatenate(docs)[at] + np.repeat(np.tile(shift + base, len(rows)), counts)
-            out[np.repeat(np.repeat(rows, len(starts)), counts), columns] = ranks[at]
+                    _postings.place_ranges(out, row, self._read(part, _DOCS, *span),
+                                           self._read(part, _RANK, *span), base, starts, stops,
+                                           columns)
         return out
 
     def contains(self, tokens: Sequence[str], ordinals: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -444,7 +392,8 @@ class Bm25Index:
                 found = docs[where] == local  # ordinals of other parts never match
                 if found.any():
                     tf = self._read(part, _TF, start, stop)[where[found]]
-                    values[found] = self._scores(idf, tf, self._lengths[wanted[found]])
+                    norm = np.take(self._norm_of_length, self._lengths[wanted[found]])
+                    values[found] = posting_scores(self._params, idf, tf, norm)
             result += values if weight == 1.0 else weight * values
         return result
 
