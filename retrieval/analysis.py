@@ -8,12 +8,14 @@ to one spelling (Ukraina/Ukraine, Kijev/Kyiv) → long compounds also indexed by
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import chain
+from itertools import chain, compress
 
 import Stemmer
 
@@ -37,7 +39,7 @@ _HYPHENS = re.compile(r"[-‐‑–]")
 _NUMBER_GROUPING = re.compile(r"[.\u00a0\u202f ]")
 
 MAX_WORD_CHARS = 80  # longer "words" (a run of junk) index as nothing
-_MEMO_LIMIT = 500_000  # words remembered per analyzer (about 100 MB at most)
+_MEMO_LIMIT = 500_000  # words remembered per analyzer and language (about 100 MB at most)
 _VERB_ENDINGS = ("edes", "ede", "tes", "des", "te", "de", "es")
 
 
@@ -88,9 +90,9 @@ class Analyzer:
     # known word stems used to split long compounds ("sikkerhedsgaranti" → "garanti")
     compound_parts: frozenset[str] = frozenset()
     min_compound_part: int = 4
-    # (word as matched, language) -> its tokens: news text repeats its words (Zipf), so most
+    # language -> (word as matched -> its tokens): news text repeats its words (Zipf), so most
     # words are analysed once per process instead of once per occurrence.
-    _memo: dict[tuple[str, str], tuple[str, ...]] = field(
+    _memos: dict[str, _WordTokens] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
     _word_memo: dict[tuple[str, str], tuple[str, ...]] = field(
@@ -173,43 +175,48 @@ class Analyzer:
                 return [head]
         return []
 
-    def _matched_tokens(self, matched: str, language: str) -> tuple[str, ...]:
-        """The tokens of one word as the token pattern matched it, remembered."""
-        key = (matched, language)
-        found = self._memo.get(key)
-        if found is None:
-            whole, heads = self.word_parts(_normal_word(matched), language)
-            found = tuple(whole + heads)
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[key] = found
-        return found
+    def _memo(self, language: str) -> _WordTokens:
+        """The tokens of each word as the token pattern matched it, in `language`, remembered."""
+        memo = self._memos.get(language)
+        if memo is None:
+            memo = self._memos[language] = _WordTokens(self, language)
+        return memo
 
-    def span_tokens(self, text: str, language: str) -> list[tuple[int, int, tuple[str, ...]]]:
-        """(start, end, index tokens) of each word of `text`: `word_spans` with each word's
-        `word_tokens`, in one pass, remembered per word as matched."""
-        tokens_of = self._matched_tokens
-        return [(match.start(), match.end(), tokens_of(match.group(), language))
-                for match in _TOKEN.finditer(text)]
+    def matching_spans(
+        self, text: str, language: str, wanted: AbstractSet[str]
+    ) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(start, end, index tokens) of each word of `text` that has a token in `wanted`:
+        `word_spans` with each word's `word_tokens`, remembered per word as matched."""
+        matches = list(_TOKEN.finditer(text))
+        tokens = list(map(self._memo(language).__getitem__, map(re.Match.group, matches)))
+        # most words match nothing: `isdisjoint` over all of them in C, spans for the rest
+        meets = map(operator.not_, map(wanted.isdisjoint, tokens))
+        return [(*match.span(), found) for match, found in compress(zip(matches, tokens, strict=True), meets)]
 
     def tokens(self, text: str, language: str) -> list[str]:
         """The index tokens of a text in `language` ("da", "no" or "en").
 
         The same as `word_tokens` of each of `words(text)`, remembered per word.
         """
-        memo = self._memo
-        out: list[str] = []
-        for matched in _TOKEN.findall(normalize(text)):
-            key = (matched, language)
-            found = memo.get(key)
-            if found is None:
-                whole, heads = self.word_parts(_normal_word(matched), language)
-                found = tuple(whole + heads)
-                if len(memo) >= _MEMO_LIMIT:
-                    memo.clear()
-                memo[key] = found
-            out.extend(found)
-        return out
+        words_tokens = map(self._memo(language).__getitem__, _TOKEN.findall(normalize(text)))
+        return list(chain.from_iterable(words_tokens))
+
+
+class _WordTokens(dict[str, tuple[str, ...]]):
+    """Word as matched -> its index tokens, in one language; a word not yet seen is analysed
+    (a dict subclass, so that looking up every word of a text runs in C: `map(memo.__getitem__, ...)`)."""
+
+    def __init__(self, analyzer: Analyzer, language: str) -> None:
+        super().__init__()
+        self._analyzer, self._language = analyzer, language
+
+    def __missing__(self, matched: str) -> tuple[str, ...]:
+        whole, heads = self._analyzer.word_parts(_normal_word(matched), self._language)
+        found = tuple(whole + heads)
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+        self[matched] = found
+        return found
 
 
 class TermCoder:

@@ -278,9 +278,7 @@ class Engine:
             return sum(gains[t] for t in tokens if t in gains)
 
         excerpt = best_excerpt(searched_part(passage.text), sentence_score)
-        wanted = gains.keys()
-        matched = [span for span in self._analyzer.span_tokens(excerpt, article.language)
-                   if not wanted.isdisjoint(span[2])]
+        matched = self._analyzer.matching_spans(excerpt, article.language, gains.keys())
         highlights = tuple((start, end) for start, end, _ in matched)
         gloss: tuple[tuple[str, str], ...] = ()
         if query.language != article.language:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kilde.corpus import load_corpus
 from kilde.corpus.language import detect_language
-from kilde.retrieval.analysis import Analyzer, TermCoder, words
+from kilde.retrieval.analysis import Analyzer, TermCoder, word_spans, words
 from kilde.retrieval.dates import DatePreference, find_date_preference
 from kilde.retrieval.indexing import default_analysis
 
@@ -65,6 +65,28 @@ def test_remembered_words_give_the_same_tokens_as_analysing_each_word() -> None:
         for text, language in texts:
             expected = [t for w in words(text) for t in analyzer.word_tokens(w, language)]
             assert analyzer.tokens(text, language) == expected
+
+
+def test_matching_spans_are_the_words_with_a_wanted_token() -> None:
+    """`matching_spans` is `word_spans` with each word's `word_tokens`, those of the words
+    that have a wanted token, in the text's order."""
+    analyzer, _ = default_analysis()
+    texts = [
+        "Nato-generalsekretær Jens Stoltenberg mødtes med forsvarsministeren om 100.000 soldater.",
+        "Ru\u200bsland\u202e og ＮＡＴＯ: sikkerheds\u00adgarantien, 3,5 % og 1 000 000 kr. İstanbul",
+        "Regjeringen sa etter møtet at informasjonen kom fra NTB og Nato-sjefen.",
+        "",
+    ]
+    wanted = {"nato", "garanti", "100000", "stoltenberg", "sjef", *analyzer.tokens("Rusland", "da")}
+    for _ in range(2):  # the second pass answers from memory
+        for text in texts:
+            for language in ("da", "no"):
+                spans = [(start, end, tuple(analyzer.word_tokens(word, language)))
+                         for start, end, word in word_spans(text)]
+                assert analyzer.matching_spans(text, language, wanted) == [
+                    span for span in spans if wanted.intersection(span[2])]
+    assert analyzer.matching_spans("Nato og Rusland", "da", set()) == []
+    assert len(analyzer.matching_spans("Nato og Rusland, Nato-sjefen", "da", wanted)) == 3
 
 
 def test_an_overlong_word_indexes_as_nothing_and_costs_little() -> None:
