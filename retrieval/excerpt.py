@@ -51,8 +51,10 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def best_excerpt(paragraph: str, sentence_score: Callable[[str], float]) -> str:
     """The whole paragraph when it is short, else the best-scoring sentence, joined with its
     best neighbour when that adds to the answer."""
+    if len(paragraph) <= WHOLE_PARAGRAPH:
+        return paragraph  # (most are: their sentences are not even looked for)
     spans = sentence_spans(paragraph)
-    if len(spans) <= 1 or len(paragraph) <= WHOLE_PARAGRAPH:
+    if len(spans) <= 1:
         return paragraph
     scores = [sentence_score(paragraph[s:e]) for s, e in spans]
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
