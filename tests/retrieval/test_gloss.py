@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from kilde.retrieval.analysis import normalize_keep_case
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.gloss import written_form
 
@@ -66,3 +68,21 @@ def test_gloss_is_in_the_json_hit(engine: Engine) -> None:
 ])
 def test_written_form(word: str, question: str, written: str) -> None:
     assert written_form(word, question) == written
+
+
+def test_a_question_word_is_found_as_written_as_a_case_blind_pattern_finds_it() -> None:
+    questions = [
+        "What did Russia demand from NATO?", "Hvad sagde Lavrov om Nato-landene i Østeuropa?",
+        "Hvorfor møtte STOLTENBERG Støre i Oslo 2022?", "Who is İsmail Kılıç from İstanbul?",
+        "Was the ſtate involved? (Russia_s) russia's Rusland", "ÆRØ og Ærø: ærø, ÅRHUS i årene",
+        "Ｒｕｓｓｉａ and ﬁnance in Kyiv and KYIV", "",
+    ]
+    words = ["russia", "nato", "lavrov", "østeuropa", "stoltenberg", "oslo", "2022", "istanbul",
+             "ismail", "state", "russia_s", "ærø", "århus", "finance", "kyiv", "nato-landene",
+             "møtte støre", "absent", "i", "s"]
+    for question in questions:
+        text = normalize_keep_case(question)
+        for word in words:
+            pattern = r"(?<!\w)" + r"\s+".join(re.escape(part) for part in word.split()) + r"(?!\w)"
+            match = re.search(pattern, text, re.IGNORECASE)
+            assert written_form(word, question) == (match.group() if match else word), (word, question)
