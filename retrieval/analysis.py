@@ -39,7 +39,9 @@ _HYPHENS = re.compile(r"[-‐‑–]")
 _NUMBER_GROUPING = re.compile(r"[.\u00a0\u202f ]")
 
 MAX_WORD_CHARS = 80  # longer "words" (a run of junk) index as nothing
-_MEMO_LIMIT = 500_000  # words remembered per analyzer and language (about 100 MB at most)
+_MEMO_LIMIT = 500_000  # words remembered per memo (about 100 MB at most)
+# the analyzer's memo per language: the articles' two languages within one memo's bound
+_WORDS_PER_LANGUAGE = _MEMO_LIMIT // 2
 _VERB_ENDINGS = ("edes", "ede", "tes", "des", "te", "de", "es")
 
 
@@ -213,7 +215,7 @@ class _WordTokens(dict[str, tuple[str, ...]]):
     def __missing__(self, matched: str) -> tuple[str, ...]:
         whole, heads = self._analyzer.word_parts(_normal_word(matched), self._language)
         found = tuple(whole + heads)
-        if len(self) >= _MEMO_LIMIT:
+        if len(self) >= _WORDS_PER_LANGUAGE:
             self.clear()
         self[matched] = found
         return found
