@@ -4,6 +4,7 @@
     segment.py  postings of a run of documents (term frequencies, no scores); build and merge
     storage.py  atomic save, validated memory-mapped load of a segment
     bm25.py     `Bm25Index`: collection statistics over segments, masks, exact top-k
+    _postings.pyx  the loops over a question's postings, compiled (Cython)
 """
 
 from kilde.retrieval.index.bm25 import Bm25Index
