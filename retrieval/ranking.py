@@ -137,19 +137,22 @@ class Ranker:
         places = self._index.range_places(tokens, starts, stops)
         nowhere = np.iinfo(np.int64).max
         places[places < 0] = nowhere
+        # One more row, found nowhere: concepts × their tokens' rows, padded with it, gives
+        # every concept's first place in every passage in one gather.
+        places = np.vstack((places, np.full((1, places.shape[1]), nowhere)))
+        first = places[_padded_rows(
+            [[column[t] for t, _ in c.tokens if t not in c.parts] for c in concepts], len(tokens),
+        )].min(axis=1)  # concepts × passages
+        part = places[_padded_rows(
+            [[column[t] for t in c.parts] for c in concepts], len(tokens),
+        )].min(axis=1) != nowhere
+        mentioned = first != nowhere
         own_terms = self._passages.own_terms(everything)  # a passage's first tokens are its own words'
-        passages = np.zeros((len(everything), len(concepts)), dtype=np.float64)
-        in_article = np.zeros((len(everything), len(concepts)), dtype=np.float64)
-        for at, concept in enumerate(concepts):
-            whole = [column[t] for t, _ in concept.tokens if t not in concept.parts]
-            first = places[whole].min(axis=0) if whole else np.full(len(everything), nowhere)
-            mentioned = first != nowhere
-            part = (places[[column[t] for t in concept.parts]] != nowhere).any(axis=0)
-            passages[:, at] = np.where(
-                first < own_terms, 1.0,
-                np.where(mentioned, HEADING_COVERAGE, np.where(part, PART_CREDIT, 0.0)),
-            )
-            in_article[:, at] = mentioned
+        passages = np.ascontiguousarray(np.where(
+            first < own_terms, 1.0,
+            np.where(mentioned, HEADING_COVERAGE, np.where(part, PART_CREDIT, 0.0)),
+        ).T)
+        in_article = np.ascontiguousarray(mentioned.T, dtype=np.float64)
         in_article = np.maximum.reduceat(in_article, runs, axis=0)
         return everything, passages, in_article[article_row]
 
@@ -261,6 +264,14 @@ class Ranker:
             if after >= 0:
                 heapq.heappush(heap, (-(values[after] * _DAMPING[cited + 1]), after, cited + 1))
         return picked + [(ranked[place], values[place]) for place in np.flatnonzero(~taken).tolist()]
+
+
+def _padded_rows(groups: list[list[int]], pad: int) -> np.ndarray:
+    """Groups of row numbers as one table, one group per line, short lines padded with `pad`."""
+    table = np.full((len(groups), max(1, *map(len, groups))), pad, dtype=np.intp)
+    for line, rows in enumerate(groups):
+        table[line, : len(rows)] = rows
+    return table
 
 
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
