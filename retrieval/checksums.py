@@ -14,6 +14,10 @@ damage on the disk itself. CRC-32
 catches accidental damage (every burst of up to 32 bits, anything else but for 1 in 4 billion);
 it is no defence against someone who may write the index, and needs none: they could rewrite
 the checksum too. Answering never pays for it: nothing is re-checked per question.
+
+A `Verifier` may check in a background thread (`zlib.crc32` and the reads release the GIL)
+while the opening thread does the rest of its work (the corpus folder's stat calls, parsing the
+records); whoever uses the files waits for their verdict first (`Verifier.wait`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +62,38 @@ def verify_files(directory: Path, checksums: Mapping[str, str]) -> None:
         if actual != expected:
             raise IndexFormatError(
                 f"{path}: damaged (checksum {actual}, saved as {expected})")
+
+
+class Verifier:
+    """Verifies groups of files: at once (`background=False`), or in one background thread in
+    the order submitted, so that the caller reads on meanwhile and `wait`s before trusting them.
+    """
+
+    def __init__(self, *, background: bool = True) -> None:
+        self._executor = (ThreadPoolExecutor(1, thread_name_prefix="kilde-verify")
+                          if background else None)
+        self._pending: list[tuple[Path, Future[None]]] = []
+
+    def submit(self, directory: Path, checksums: Mapping[str, str]) -> None:
+        """Verify the named files of `directory` (at once: raises IndexFormatError)."""
+        if self._executor is None:
+            verify_files(directory, checksums)
+            return
+        self._pending.append((Path(directory),
+                              self._executor.submit(verify_files, directory, dict(checksums))))
+
+    def wait(self, folder: Path) -> None:
+        """Wait for the files submitted from `folder` and the folders inside it; raises the
+        IndexFormatError of the first damaged one, in the order submitted."""
+        folder = Path(folder)
+        for directory, future in self._pending:
+            if directory == folder or folder in directory.parents:
+                future.result()
+
+    def close(self) -> None:
+        """Let the thread end once what was submitted is verified (`wait` still works)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
 
 
 def _content_checksum(data: Mapping[str, Any]) -> str:

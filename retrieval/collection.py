@@ -3,13 +3,15 @@
     <folder>/collection.json   the commit point: the segments in order, and per segment the
                                files whose articles are masked (removed or replaced since)
     <folder>/seg-…/            one segment: index/ (postings), passages/ (texts, numbers,
-                               articles) and files.json (each file's name, size and times as
-                               read, and its article ordinal)
+                               articles), file_names.json and file_states.npy (each file's
+                               name; its size and times as read, and its article ordinal: int64
+                               [files, 5]), and files.json (their count and checksums, sealed)
 
-Every file is checksummed (`kilde.retrieval.checksums`) and verified when a segment is opened:
-a damaged segment is dropped and its article files indexed again into a new one (a damaged
-collection.json, or most of the corpus in damaged segments: everything is built afresh), with
-one warning naming the damaged file.
+Every file is checksummed (`kilde.retrieval.checksums`) and verified when a segment is opened
+(in a background thread, while the folder's files are compared; `sync` returns nothing before
+the verdict): a damaged segment is dropped and its article files indexed again into a new one
+(a damaged collection.json, or most of the corpus in damaged segments: everything is built
+afresh), with one warning naming the damaged file.
 
 Opening the collection for a corpus folder compares the folder's files (names, sizes, times:
 stat calls only) with the files of the live segments. New and changed files are read and
@@ -44,7 +46,7 @@ import numpy as np
 from kilde.corpus.atomic import atomic_folder, write_atomically
 from kilde.corpus.jsonfile import read_saved_json
 from kilde.corpus.reader import ARTICLE_SUFFIX, SOURCE_SIDECAR_SUFFIX, article_entries
-from kilde.retrieval.checksums import check_seal, sealed
+from kilde.retrieval.checksums import Verifier, check_seal, file_checksums, sealed
 from kilde.retrieval.errors import IndexFormatError
 from kilde.retrieval.index import Bm25Index, Bm25Params, Segment, merge_segments
 from kilde.retrieval.index.storage import load_arrays, save_arrays
@@ -54,10 +56,12 @@ from kilde.retrieval.passages import PassageTable
 logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "kilde-collection"
-FORMAT_VERSION = 2  # 2: collection.json and files.json sealed with a checksum
+FORMAT_VERSION = 3  # 2: collection.json and files.json sealed; 3: file records in arrays
 MANIFEST = "collection.json"
 LOCK = ".lock"
 FILES = "files.json"
+FILE_NAMES = "file_names.json"
+FILE_STATES = "file_states.npy"
 MAX_SEGMENTS = 8
 REBUILD_SHARE = 0.5  # when more than this share of the files changed, build afresh
 _ORPHAN_AGE_S = 60.0  # an unreferenced folder younger than this may be a commit in progress
@@ -116,35 +120,87 @@ def _file_signatures(folder: Path) -> dict[str, tuple[int, int, int, int]]:
                 stat = entry.stat()
                 signatures[f"{sub}/{entry.name}"] = (stat.st_size, stat.st_mtime_ns,
                                                      stat.st_ctime_ns, stat.st_ino)
-    stat = (folder / FILES).stat()
-    signatures[FILES] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    for name in (FILES, FILE_NAMES, FILE_STATES):
+        stat = (folder / name).stat()
+        signatures[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     return signatures
 
 
-def _load_segment(folder: Path) -> StoredSegment:
-    cached = _LOADED.get(folder)
-    if cached is not None:
-        try:
-            if _file_signatures(folder) == cached[1]:
-                return cached[0]
-        except OSError:
-            pass
-        del _LOADED[folder]
+def _read_files(folder: Path, verifier: Verifier) -> dict[str, tuple[FileState, int]]:
+    path = folder / FILES
+    manifest = check_seal(json.loads(path.read_text(encoding="utf-8")), path)
+    count = int(manifest["files"])
+    verifier.submit(folder, {name: str(manifest["checksums"][name])
+                             for name in (FILE_NAMES, FILE_STATES)})
+    names = json.loads((folder / FILE_NAMES).read_bytes().decode("utf-8"))
+    states = np.load(folder / FILE_STATES, allow_pickle=False)
+    if (not isinstance(names, list) or len(names) != count or states.dtype != np.int64
+            or states.shape != (count, 5)):
+        raise IndexFormatError(f"{folder / FILE_STATES}: disagrees with {path}")
+    rows = states.tolist()
+    return {name: ((row[0], row[1], row[2], row[3]), row[4])
+            for name, row in zip(names, rows, strict=True)}
+
+
+def _read_segment(folder: Path, verifier: Verifier) -> StoredSegment:
+    """The segment in `folder`, its checksums submitted to `verifier` (not yet trusted)."""
     try:
-        signatures = _file_signatures(folder)
-        path = folder / FILES
-        records = check_seal(json.loads(path.read_text(encoding="utf-8")), path)["files"]
-        files = {name: (tuple(state), int(ordinal)) for name, state, ordinal in records}
+        files = _read_files(folder, verifier)
     except FileNotFoundError:
         raise IndexFormatError(f"{folder}: segment missing or incomplete") from None
+    except IndexFormatError:
+        raise
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise IndexFormatError(f"{folder / FILES}: unreadable ({error})") from None
-    segment = StoredSegment(folder.name, load_arrays(folder / "index"),
-                            PassageTable.load(folder / "passages"), files)
+    segment = StoredSegment(folder.name, load_arrays(folder / "index", verifier),
+                            PassageTable.load(folder / "passages", verifier), files)
     if len(segment.passages) != segment.index.n_documents:
         raise IndexFormatError(f"{folder}: passages and index disagree")
-    _LOADED[folder] = (segment, signatures)
     return segment
+
+
+class _Opening:
+    """A segment being opened: read, while its checksums are verified in the background."""
+
+    def __init__(self, folder: Path, verifier: Verifier) -> None:
+        self.folder = folder
+        self._verifier = verifier
+        self._segment: StoredSegment | None = None
+        self._error: IndexFormatError | None = None
+        self._signatures: dict[str, tuple[int, int, int, int]] = {}
+        cached = _LOADED.get(folder)
+        if cached is not None:
+            try:
+                if _file_signatures(folder) == cached[1]:
+                    self._segment = cached[0]
+                    return
+            except OSError:
+                pass
+            del _LOADED[folder]
+        try:
+            self._signatures = _file_signatures(folder)
+            self._segment = _read_segment(folder, verifier)
+        except FileNotFoundError:
+            self._error = IndexFormatError(f"{folder}: segment missing or incomplete")
+        except IndexFormatError as error:
+            self._error = error
+        except OSError as error:
+            self._error = IndexFormatError(f"{folder}: unreadable ({error})")
+
+    def result(self) -> StoredSegment:
+        """The segment, once its files are verified; raises IndexFormatError naming the damage
+        (a checksum that does not match before anything that failed to parse)."""
+        self._verifier.wait(self.folder)
+        if self._error is not None:
+            raise self._error
+        assert self._segment is not None
+        if self.folder not in _LOADED:
+            _LOADED[self.folder] = (self._segment, self._signatures)
+        return self._segment
+
+
+def _load_segment(folder: Path) -> StoredSegment:
+    return _Opening(folder, Verifier(background=False)).result()
 
 
 def _save_segment(folder: Path, analysed: AnalysedFiles, names: Sequence[str],
@@ -152,10 +208,15 @@ def _save_segment(folder: Path, analysed: AnalysedFiles, names: Sequence[str],
     with atomic_folder(folder) as temporary:
         save_arrays(analysed.segment, temporary / "index")
         analysed.passages.save(temporary / "passages")
-        records = [[name, list(state[name]), ordinal]
-                   for name, ordinal in zip(names, analysed.ordinals, strict=True)]
-        (temporary / FILES).write_text(json.dumps(sealed({"files": records}), ensure_ascii=False),
-                                       encoding="utf-8")
+        (temporary / FILE_NAMES).write_text(json.dumps(list(names), ensure_ascii=False),
+                                            encoding="utf-8")
+        states = np.asarray([[*state[name], ordinal]
+                             for name, ordinal in zip(names, analysed.ordinals, strict=True)],
+                            dtype=np.int64).reshape(len(names), 5)
+        np.save(temporary / FILE_STATES, states)
+        manifest = {"files": len(names),
+                    "checksums": file_checksums(temporary, (FILE_NAMES, FILE_STATES))}
+        (temporary / FILES).write_text(json.dumps(sealed(manifest)), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -221,22 +282,38 @@ class Collection:
     def _new_name(self) -> str:
         return f"seg-{time.time_ns():x}-{uuid.uuid4().hex[:8]}"
 
-    def _load(self, entries: list[dict]) -> list[StoredSegment | None] | None:
-        """Each entry's segment, None for a damaged one (with one warning naming the damage);
-        None if the entries themselves are unusable."""
+    def _open(self, entries: list[dict], verifier: Verifier) -> list[_Opening] | None:
+        """Start opening each entry's segment (its checksums verified by `verifier`); None if
+        the entries themselves are unusable."""
         try:
             folders = [self.folder / entry["name"] for entry in entries]
         except (KeyError, TypeError) as error:
             logger.warning("saved collection damaged, rebuilding it: %s", error)
             return None
+        return [_Opening(folder, verifier) for folder in folders]
+
+    @staticmethod
+    def _opened(openings: list[_Opening]) -> list[StoredSegment | None]:
+        """Each opening's verified segment, None for a damaged one (with one warning naming
+        the damage)."""
         segments: list[StoredSegment | None] = []
-        for folder in folders:
+        for opening in openings:
             try:
-                segments.append(_load_segment(folder))
+                segments.append(opening.result())
             except IndexFormatError as error:
                 logger.warning("saved index segment damaged, indexing its articles again: %s", error)
                 segments.append(None)
         return segments
+
+    def _load(self, entries: list[dict]) -> list[StoredSegment | None] | None:
+        """Each entry's segment, None for a damaged one (with one warning naming the damage);
+        None if the entries themselves are unusable."""
+        verifier = Verifier()
+        try:
+            openings = self._open(entries, verifier)
+            return None if openings is None else self._opened(openings)
+        finally:
+            verifier.close()
 
     # keeping in step with the folder ---------------------------------------------------------
 
@@ -244,8 +321,13 @@ class Collection:
         """Bring the saved collection in step with the folder's files, and open it."""
         with self._locked():
             entries = self._read_manifest()
-            loaded = self._load(entries) if entries is not None else None
-            state = folder_state(corpus_dir)
+            verifier = Verifier()  # checks the segments' files while the folder is looked at
+            try:
+                openings = self._open(entries, verifier) if entries is not None else None
+                state = folder_state(corpus_dir)
+                loaded = self._opened(openings) if openings is not None else None
+            finally:
+                verifier.close()
             if entries is None or loaded is None:
                 entries, segments = self._rebuild(corpus_dir, state, progress, workers)
             else:

@@ -251,7 +251,7 @@ class Engine:
     @cached_property
     def _dated_years(self) -> frozenset[int]:
         """The years the articles are dated in (a question's other years are words to find)."""
-        return frozenset(int(a.date[:4]) for a in self._passages.articles if a.date)
+        return self._passages.dated_years()
 
     @cached_property
     def _cognates(self) -> Cognates:

@@ -10,42 +10,50 @@ Layout of a saved table folder:
 
     manifest.json     format name and version, counts, each file's size and CRC-32 (sealed,
                       like the index's: `kilde.retrieval.checksums`, verified at every load)
-    articles.json     [[id, source, title, date, language, source_url, label, outlet], ...]
+    articles.bin      one JSON record per article, back to back, UTF-8:
+                      [id, source, title, date, language, source_url, label, outlet]
+    article_offsets.npy  int64 [articles + 1]: article a's record is articles.bin[o[a]:o[a + 1]]
+    article_year.npy  int32 [articles]: the year the article is dated in, -1 if undated
     text.bin          the passages' texts, UTF-8, back to back
     text_offsets.npy  int64 [n + 1]: passage i is text.bin[offsets[i]:offsets[i + 1]]
     article.npy       int32 [n]: the article ordinal of each passage
     number.npy        int32 [n]: the paragraph number of each passage
     own_terms.npy     int32 [n]: how many distinct index tokens the passage's own words give; the
                       rest of its tokens come from the sub-heading above it
+
+The article records are parsed one by one when asked for (`SavedArticles`): a question needs a
+handful, and parsing all of them (45,000 at a million paragraphs) cost every start 0.15 s.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, overload
 
 import numpy as np
 
 from kilde.corpus import Article, Corpus
 from kilde.corpus.atomic import atomic_folder
-from kilde.retrieval.checksums import check_seal, file_checksums, sealed, verify_files
+from kilde.retrieval.checksums import Verifier, check_seal, file_checksums, sealed
 from kilde.retrieval.errors import IndexFormatError
 from kilde.retrieval.filearray import FileArray
 
 FORMAT_NAME = "kilde-passages"
-FORMAT_VERSION = 4  # 2: each article's outlet; 3: checksums; 4: own_terms
+FORMAT_VERSION = 5  # 2: each article's outlet; 3: checksums; 4: own_terms; 5: records by offsets
 MANIFEST = "manifest.json"
-ARTICLES = "articles.json"
+ARTICLES = "articles.bin"
 TEXT = "text.bin"
 ARRAYS = {"text_offsets.npy": np.int64, "article.npy": np.int32, "number.npy": np.int32,
           "own_terms.npy": np.int32}
+ARTICLE_ARRAYS = {"article_offsets.npy": np.int64, "article_year.npy": np.int32}
 # A passage whose own words are not known apart from its sub-heading's: all its tokens count.
 ALL_OWN = np.iinfo(np.int32).max
 # A paragraph is searched, and excerpted, by its first SEARCHED_CHARS characters, so that one
@@ -97,6 +105,83 @@ class PassageRef:
     text: str
 
 
+def _year(date: str | None) -> int:
+    return int(date[:4]) if date else -1
+
+
+def article_years(articles: Sequence[ArticleInfo]) -> np.ndarray:
+    """The year each article is dated in (-1: undated), without parsing saved records."""
+    if isinstance(articles, SavedArticles | JoinedArticles):
+        return articles.years
+    return np.asarray([_year(a.date) for a in articles], dtype=np.int32)
+
+
+class SavedArticles(Sequence[ArticleInfo]):
+    """A saved table's article records, each parsed when first asked for."""
+
+    def __init__(self, records: bytes | np.ndarray, offsets: np.ndarray, years: np.ndarray) -> None:
+        self._records = records
+        self._offsets = offsets
+        self.years = years
+        self._parsed: dict[int, ArticleInfo] = {}
+
+    def __len__(self) -> int:
+        return len(self.years)
+
+    @overload
+    def __getitem__(self, index: int) -> ArticleInfo: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ArticleInfo]: ...
+
+    def __getitem__(self, index: int | slice) -> ArticleInfo | list[ArticleInfo]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        info = self._parsed.get(index)
+        if info is None:
+            if not 0 <= index < len(self):
+                raise IndexError(index)
+            start, end = int(self._offsets[index]), int(self._offsets[index + 1])
+            info = ArticleInfo(*json.loads(bytes(self._records[start:end]).decode("utf-8")))
+            self._parsed[index] = info
+        return info
+
+    def __iter__(self) -> Iterator[ArticleInfo]:
+        return (self[i] for i in range(len(self)))
+
+
+class JoinedArticles(Sequence[ArticleInfo]):
+    """The articles of tables side by side, ordinals running on from one to the next."""
+
+    def __init__(self, parts: Sequence[Sequence[ArticleInfo]]) -> None:
+        self._parts = list(parts)
+        self._bases = list(itertools.accumulate((len(p) for p in self._parts), initial=0))
+        self.years = (np.concatenate([article_years(p) for p in self._parts]) if self._parts
+                      else np.zeros(0, np.int32))
+
+    def __len__(self) -> int:
+        return self._bases[-1]
+
+    @overload
+    def __getitem__(self, index: int) -> ArticleInfo: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ArticleInfo]: ...
+
+    def __getitem__(self, index: int | slice) -> ArticleInfo | list[ArticleInfo]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        part = bisect.bisect_right(self._bases, index) - 1
+        return self._parts[part][index - self._bases[part]]
+
+    def __iter__(self) -> Iterator[ArticleInfo]:
+        return itertools.chain.from_iterable(self._parts)
+
+
 def _info(article: Article) -> ArticleInfo:
     return ArticleInfo(
         article.id, article.source, article.title, article.date, article.language,
@@ -126,7 +211,7 @@ class PassageTable:
 
     def __init__(
         self,
-        articles: list[ArticleInfo],
+        articles: Sequence[ArticleInfo],
         text: bytes | np.ndarray,
         offsets: np.ndarray,
         article_of: np.ndarray,
@@ -187,7 +272,7 @@ class PassageTable:
         article_bases = np.cumsum([0] + [len(t.articles) for t in tables], dtype=np.int64)
         doc_bases = np.cumsum([0] + [len(t) for t in tables], dtype=np.int64)
         table = cls(
-            [article for t in tables for article in t.articles],
+            JoinedArticles([t.articles for t in tables]),
             b"", np.zeros(1, dtype=np.int64),
             np.concatenate([t._article_of.astype(np.int32) + int(article_bases[i])
                             for i, t in enumerate(tables)]),
@@ -264,7 +349,7 @@ class PassageTable:
     def live_articles(self) -> list[ArticleInfo]:
         """The articles of the collection (removed and replaced ones left out)."""
         if self._live_articles is None:
-            return self.articles
+            return list(self.articles)
         return [a for a, live in zip(self.articles, self._live_articles, strict=True) if live]
 
     def live_passage_count(self) -> int:
@@ -366,6 +451,11 @@ class PassageTable:
         others are its sub-heading's)."""
         return self._own_terms[np.asarray(docs, dtype=np.int64)]
 
+    def dated_years(self) -> frozenset[int]:
+        """The years the articles (live or not) are dated in."""
+        years = article_years(self.articles)
+        return frozenset(int(year) for year in np.unique(years[years >= 0]))
+
     def article_dates(self, docs: list[int]) -> dict[int, str | None]:
         """The article date of each of `docs`."""
         return {doc: self.articles[a].date for doc, a in zip(docs, self.article_ordinals(docs), strict=True)}
@@ -382,9 +472,13 @@ class PassageTable:
         if len(self._parts) > 1 or self._live_articles is not None:
             raise ValueError("only a single table saves; merge() the parts first")
         with atomic_folder(directory) as temporary:
-            rows = [[a.id, a.source, a.title, a.date, a.language, a.source_url, a.label, a.outlet]
-                    for a in self.articles]
-            (temporary / ARTICLES).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+            records = [json.dumps([a.id, a.source, a.title, a.date, a.language, a.source_url,
+                                   a.label, a.outlet], ensure_ascii=False).encode("utf-8")
+                       for a in self.articles]
+            (temporary / ARTICLES).write_bytes(b"".join(records))
+            np.save(temporary / "article_offsets.npy", np.asarray(
+                list(itertools.accumulate(map(len, records), initial=0)), dtype=np.int64))
+            np.save(temporary / "article_year.npy", article_years(self.articles))
             with open(temporary / TEXT, "wb") as text:
                 write_blob(text, self._text)
             arrays = dict(zip(
@@ -400,34 +494,41 @@ class PassageTable:
             (temporary / MANIFEST).write_text(json.dumps(sealed(manifest)), encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> PassageTable:
-        """Memory-map a saved table; raises IndexFormatError naming what is wrong."""
+    def load(cls, directory: Path, verifier: Verifier | None = None) -> PassageTable:
+        """Memory-map a saved table; raises IndexFormatError naming what is wrong.
+
+        The files' checksums are verified before it returns, or by `verifier` (the caller then
+        waits for its verdict before using the table)."""
+        names = (ARTICLES, TEXT, *ARRAYS, *ARTICLE_ARRAYS)
         try:
             manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
             if manifest.get("format") != FORMAT_NAME or manifest.get("version") != FORMAT_VERSION:
                 raise IndexFormatError(f"{directory}: not a passage table of version {FORMAT_VERSION}")
             check_seal(manifest, directory / MANIFEST)
-            checksums = {name: str(manifest["checksums"][name]) for name in (ARTICLES, TEXT, *ARRAYS)}
+            checksums = {name: str(manifest["checksums"][name]) for name in names}
             for name, size in manifest["files"].items():
                 if (directory / name).stat().st_size != size:
                     raise IndexFormatError(f"{directory / name}: truncated or changed")
-            verify_files(directory, checksums)
-            rows = json.loads((directory / ARTICLES).read_text(encoding="utf-8"))
-            articles = [ArticleInfo(*row) for row in rows]
-            text = (
-                np.memmap(directory / TEXT, dtype=np.uint8, mode="r").view(np.ndarray)
-                if manifest["files"][TEXT] else b""
+            (verifier or Verifier(background=False)).submit(directory, checksums)
+            text, records = (
+                np.memmap(directory / name, dtype=np.uint8, mode="r").view(np.ndarray)
+                if manifest["files"][name] else b""
+                for name in (TEXT, ARTICLES)
             )
             # Plain ndarray views of the mapped memory: np.memmap's item access is ten times slower.
-            offsets, article_of, number_of, own_terms = (
+            offsets, article_of, number_of, own_terms, article_offsets, years = (
                 np.load(directory / name, mmap_mode="r", allow_pickle=False).view(np.ndarray)
-                for name in ARRAYS
+                for name in (*ARRAYS, *ARTICLE_ARRAYS)
             )
         except IndexFormatError:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise IndexFormatError(f"{directory}: unreadable passage table ({error})") from None
-        n = int(manifest["passages"])
+        n, n_articles = int(manifest["passages"]), int(manifest["articles"])
         if len(offsets) != n + 1 or any(len(a) != n for a in (article_of, number_of, own_terms)):
             raise IndexFormatError(f"{directory}: passage table arrays disagree with the manifest")
+        if (len(article_offsets) != n_articles + 1 or len(years) != n_articles
+                or article_offsets[-1] != len(records)):
+            raise IndexFormatError(f"{directory}: article records disagree with the manifest")
+        articles = SavedArticles(records, article_offsets, years)
         return cls(articles, text, offsets, article_of, number_of, own_terms)

@@ -8,10 +8,6 @@ import json
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
-
 from kilde.bot.cli.errors import UsageError
 from kilde.bot.engine_loading import open_engine
 from kilde.bot.reading_aids import TRANSLATION_LABEL, gloss_line, unavailable_line
@@ -19,6 +15,10 @@ from kilde.config import Settings
 from kilde.retrieval.answer import Answer, Hit
 
 if TYPE_CHECKING:  # imported when --translate asks for it: httpx costs every start ~0.1 s
+    # (and rich, ~0.05 s, when an answer is printed for a person: `--json` needs none of it)
+    from rich.console import Console
+    from rich.text import Text
+
     from kilde.bot.translation import Translator
     from kilde.bot.translation.answers import Translations
 
@@ -40,17 +40,23 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.set_defaults(run=run)
 
 
-class _Console(Console):
+def _console() -> Console:
     """Rich's console, leaving a closed pipe (`kilde ask ... | head`) to the CLI's edge."""
+    from rich.console import Console
 
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        raise BrokenPipeError  # rich would exit 1 on its own; `main` ends quietly instead
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError  # rich would exit 1 on its own; `main` ends quietly instead
+
+    return _Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
 def marked_excerpt(hit: Hit, *, styled: bool) -> Text:
     """The excerpt with the question's words marked: bold on a terminal, *like this* in plain
     text (piped output has no styles, and the marks should survive `| less` and files)."""
+    from rich.text import Text
+
     text = Text()
     position = 0
     for start, end in sorted(hit.highlights):
@@ -71,6 +77,9 @@ def print_answer(answer: Answer, console: Console,
                  translations: Translations | None = None) -> None:
     """The answer for a person: one quoted block per excerpt, its gloss, its citation, and its
     machine translation when one was asked for (labelled, never in quotes)."""
+    from rich.markup import escape
+    from rich.text import Text
+
     if not answer.answered:
         console.print(NO_ANSWER)
         return
@@ -160,6 +169,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _write_json(answer, sys.stdout, translations)
     else:
-        print_answer(answer, _Console(highlight=False, soft_wrap=not sys.stdout.isatty()),
-                     translations)
+        print_answer(answer, _console(), translations)
     return 0

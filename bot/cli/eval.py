@@ -6,15 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from kilde.bot.cli.errors import UsageError
 from kilde.bot.engine_loading import open_engine
 from kilde.config import Settings
 from kilde.retrieval.errors import GoldFileError
-from kilde.retrieval.evaluation import Report, evaluate, load_gold
+
+if TYPE_CHECKING:  # imported when `kilde eval` runs: every other command's start is spared them
+    from rich.console import Console
+
+    from kilde.retrieval.evaluation import Report
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -28,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def print_report(report: Report, console: Console) -> None:
+    from rich.table import Table
+
     table = Table(title="Kilde evaluation")
     for column in ("language", "questions", "success@3", "MRR", "nDCG@5",
                    "abstained (unanswerable)", "abstained (answerable)"):
@@ -45,6 +49,10 @@ def print_report(report: Report, console: Console) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
+    from kilde.retrieval.evaluation import evaluate, load_gold
+
     try:
         questions = load_gold(args.file)
     except GoldFileError as error:

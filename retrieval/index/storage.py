@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from kilde.corpus.atomic import atomic_folder
-from kilde.retrieval.checksums import check_seal, file_checksums, sealed, verify_files
+from kilde.retrieval.checksums import Verifier, check_seal, file_checksums, sealed
 from kilde.retrieval.errors import IndexFormatError, IndexVersionError
 from kilde.retrieval.index.model import Bm25Params
 from kilde.retrieval.index.segment import Segment
@@ -106,8 +106,11 @@ def load_params(directory: Path) -> Bm25Params | None:
         raise IndexFormatError(f"{Path(directory) / MANIFEST}: bad BM25 parameters ({error})") from None
 
 
-def load_arrays(directory: Path) -> Segment:
-    """Memory-map a saved segment; raises IndexFormatError if it is incomplete or inconsistent."""
+def load_arrays(directory: Path, verifier: Verifier | None = None) -> Segment:
+    """Memory-map a saved segment; raises IndexFormatError if it is incomplete or inconsistent.
+
+    The files' checksums are verified before it returns, or by `verifier` (the caller then
+    waits for its verdict before using the segment)."""
     directory = Path(directory)
     manifest = read_manifest(directory)
     try:
@@ -128,7 +131,7 @@ def load_arrays(directory: Path) -> Segment:
         if size != sizes.get(name):
             raise IndexFormatError(
                 f"{path}: {size} bytes, the manifest says {sizes.get(name)}; truncated or changed")
-    verify_files(directory, checksums)
+    (verifier or Verifier(background=False)).submit(directory, checksums)
 
     expected_lengths = {
         "offsets": n_terms + 1,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kilde.corpus import load_corpus
+from kilde.retrieval.checksums import sealed
 from kilde.retrieval.collection import MANIFEST, MAX_SEGMENTS, folder_state
 from kilde.retrieval.engine import Engine
 
@@ -166,6 +167,24 @@ def test_a_damaged_collection_is_rebuilt_with_a_warning(
     [segment] = _manifest(index)["segments"]
     shutil.rmtree(manifest.parent / segment["name"] / "passages")
     _same_as_built_at_once(Engine.open(corpus, index_dir=index), corpus)
+
+
+
+def test_a_collection_of_the_previous_format_is_rebuilt(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A collection saved in format 2 (each segment's file records one sealed JSON list) is
+    built afresh, with one warning, never read as this format."""
+    index = tmp_path / "index"
+    Engine.open(corpus, index_dir=index)
+    [manifest] = index.glob(f"*/collection-*/{MANIFEST}")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    [old] = [entry["name"] for entry in data["segments"]]
+    data["version"] = 2
+    manifest.write_text(json.dumps(sealed(data)), encoding="utf-8")
+    _same_as_built_at_once(Engine.open(corpus, index_dir=index), corpus)
+    assert "another format or version" in caplog.text
+    assert [entry["name"] for entry in _manifest(index)["segments"]] != [old]
 
 
 # Killed at any moment ----------------------------------------------------------------------

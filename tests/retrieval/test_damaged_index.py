@@ -24,7 +24,9 @@ SEGMENT_FILES = [
     "index/docs.npy", "index/tf.npy", "index/rank.npy", "index/offsets.npy",
     "index/doc_lengths.npy", "index/vocab.json", "index/manifest.json",
     "passages/text.bin", "passages/number.npy", "passages/article.npy",
-    "passages/text_offsets.npy", "passages/articles.json", "passages/manifest.json", "files.json",
+    "passages/text_offsets.npy", "passages/own_terms.npy", "passages/articles.bin",
+    "passages/article_offsets.npy", "passages/article_year.npy", "passages/manifest.json",
+    "files.json", "file_names.json", "file_states.npy",
 ]
 
 
@@ -146,8 +148,8 @@ def test_a_saved_index_with_a_damaged_file_does_not_load(tmp_path: Path, name: s
 
 
 @pytest.mark.parametrize(
-    "name", ["text.bin", "text_offsets.npy", "article.npy", "number.npy", "articles.json",
-             "manifest.json"])
+    "name", ["text.bin", "text_offsets.npy", "article.npy", "number.npy", "own_terms.npy",
+             "articles.bin", "article_offsets.npy", "article_year.npy", "manifest.json"])
 def test_a_saved_passage_table_with_a_damaged_file_does_not_load(
     corpus: Path, tmp_path: Path, name: str
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kilde.corpus import load_corpus
+from kilde.retrieval.checksums import sealed
 from kilde.retrieval.engine import Engine
 from kilde.retrieval.errors import IndexFormatError
 from kilde.retrieval.passages import PassageTable
@@ -86,3 +88,38 @@ def test_article_digests_tell_which_articles_changed(tmp_path: Path) -> None:
     after = Engine.open(corpus, index_dir=index).article_digests
     assert before.keys() - after.keys() == {"004_4cfd5266a7c9d98f"}
     assert [i for i in after if after[i] != before[i]] == ["002_f0782c8e115b1d7c"]
+
+
+def test_saved_article_records_are_the_articles(tmp_path: Path) -> None:
+    table = PassageTable.from_corpus(load_corpus(SHIPPED))
+    table.save(tmp_path / "t")
+    loaded = PassageTable.load(tmp_path / "t")
+    assert len(loaded.articles) == len(table.articles) == 5
+    assert list(loaded.articles) == list(table.articles)  # parsed one by one, when asked for
+    assert loaded.articles[-1] == table.articles[4] and loaded.articles[1:3] == table.articles[1:3]
+    assert loaded.dated_years() == table.dated_years() == {2021, 2022}
+    # Side by side (a collection's segments): ordinals run on from one table to the next.
+    joined = PassageTable.side_by_side([loaded, table], [None, None])
+    assert list(joined.articles) == [*table.articles, *table.articles]
+    assert joined.articles[7] == table.articles[2]
+    assert joined.article(len(table)) == table.article(0)
+    assert joined.dated_years() == {2021, 2022}
+
+
+def test_a_table_of_the_previous_format_is_rebuilt_cleanly(tmp_path: Path) -> None:
+    """A saved passage table of format 4 (article records as one JSON list) is not read as
+    this format: its segment's articles are indexed again, and answered as before."""
+    corpus, index = _copy_corpus(tmp_path), tmp_path / "index"
+    expected = Engine.open(corpus, index_dir=index).ask(QUESTION)
+    [manifest_path] = index.glob("*/collection-*/seg-*/passages/manifest.json")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["version"] = 4
+    manifest_path.write_text(json.dumps(sealed(manifest)), encoding="utf-8")
+    with pytest.raises(IndexFormatError, match="version 5"):
+        PassageTable.load(manifest_path.parent)
+    assert Engine.open(corpus, index_dir=index).ask(QUESTION) == expected
+    collection = manifest_path.parents[2]
+    [live] = json.loads((collection / "collection.json").read_text(encoding="utf-8"))["segments"]
+    assert live["name"] != manifest_path.parents[1].name
+    rebuilt = PassageTable.load(collection / live["name"] / "passages")
+    assert len(rebuilt) == len(PassageTable.from_corpus(load_corpus(corpus)))
