@@ -75,13 +75,15 @@ def folder_state(directory: Path) -> dict[str, FileState]:
     state: dict[str, FileState] = {}
     for entry in entries:
         stat = entry.stat()
-        sidecar = entry.name.removesuffix(ARTICLE_SUFFIX) + SOURCE_SIDECAR_SUFFIX
-        side = (-1, -1)
-        if sidecar in names:
-            with contextlib.suppress(OSError):
-                side_stat = os.stat(os.path.join(directory, sidecar))
-                side = (side_stat.st_size, side_stat.st_mtime_ns)
-        state[entry.name] = (stat.st_size, stat.st_mtime_ns, *side)
+        state[entry.name] = (stat.st_size, stat.st_mtime_ns, -1, -1)
+    # (the sidecars looked up apart: a folder without any costs no name building per file)
+    for sidecar in names:
+        if sidecar.endswith(SOURCE_SIDECAR_SUFFIX):
+            name = sidecar.removesuffix(SOURCE_SIDECAR_SUFFIX) + ARTICLE_SUFFIX
+            if name in state:
+                with contextlib.suppress(OSError):
+                    side_stat = os.stat(os.path.join(directory, sidecar))
+                    state[name] = (*state[name][:2], side_stat.st_size, side_stat.st_mtime_ns)
     return state
 
 
@@ -137,9 +139,8 @@ def _read_files(folder: Path, verifier: Verifier) -> dict[str, tuple[FileState, 
     if (not isinstance(names, list) or len(names) != count or states.dtype != np.int64
             or states.shape != (count, 5)):
         raise IndexFormatError(f"{folder / FILE_STATES}: disagrees with {path}")
-    rows = states.tolist()
-    return {name: ((row[0], row[1], row[2], row[3]), row[4])
-            for name, row in zip(names, rows, strict=True)}
+    return dict(zip(names, zip(map(tuple, states[:, :4].tolist()), states[:, 4].tolist(),
+                                strict=True), strict=True))
 
 
 def _read_segment(folder: Path, verifier: Verifier) -> StoredSegment:

@@ -453,8 +453,7 @@ class PassageTable:
 
     def dated_years(self) -> frozenset[int]:
         """The years the articles (live or not) are dated in."""
-        years = article_years(self.articles)
-        return frozenset(int(year) for year in np.unique(years[years >= 0]))
+        return frozenset(article_years(self.articles).tolist()) - {-1}
 
     def article_dates(self, docs: list[int]) -> dict[int, str | None]:
         """The article date of each of `docs`."""

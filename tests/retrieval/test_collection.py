@@ -187,6 +187,21 @@ def test_a_collection_of_the_previous_format_is_rebuilt(
     assert [entry["name"] for entry in _manifest(index)["segments"]] != [old]
 
 
+
+def test_the_folder_state_tells_each_article_and_its_sidecar(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("b.txt", "a.txt", "a.meta.json", "c.meta.json", ".hidden.txt", "notes.md"):
+        (folder / name).write_text(name, encoding="utf-8")
+    state = folder_state(folder)
+    assert list(state) == ["a.txt", "b.txt"]  # name order; hidden files and others left out
+    side = (folder / "a.meta.json").stat()
+    assert state["a.txt"][2:] == (side.st_size, side.st_mtime_ns)
+    assert state["b.txt"][2:] == (-1, -1)  # no sidecar; c.meta.json has no article
+    (folder / "b.meta.json").write_text("{}", encoding="utf-8")
+    assert folder_state(folder)["b.txt"][2:] == (2, (folder / "b.meta.json").stat().st_mtime_ns)
+
+
 # Killed at any moment ----------------------------------------------------------------------
 
 CHILD = """
