@@ -39,6 +39,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -94,12 +95,25 @@ class StoredSegment:
     name: str
     index: Segment
     passages: PassageTable
-    files: dict[str, tuple[FileState, int]]  # file name -> (state as read, article ordinal)
+    file_names: list[str]
+    file_states: np.ndarray  # int64 [files, 5]: the state as read (FileState), article ordinal
+
+    @cached_property
+    def file_rows(self) -> dict[str, int]:
+        """Each file's row in `file_names` and `file_states`."""
+        return dict(zip(self.file_names, range(len(self.file_names)), strict=True))
+
+    @cached_property
+    def files(self) -> dict[str, tuple[FileState, int]]:
+        """File name -> (state as read, article ordinal)."""
+        return dict(zip(self.file_names, zip(map(tuple, self.file_states[:, :4].tolist()),
+                                             self.file_states[:, 4].tolist(), strict=True),
+                        strict=True))
 
     def live_articles(self, masked: Sequence[str]) -> np.ndarray | None:
         """Per article ordinal, whether it is live given the masked file names."""
-        ordinals = [self.files[name][1] for name in masked if name in self.files]
-        ordinals = [o for o in ordinals if o >= 0]
+        rows = [self.file_rows[name] for name in masked if name in self.file_rows]
+        ordinals = [o for o in self.file_states[rows, 4].tolist() if o >= 0]
         if not ordinals:
             return None
         live = np.ones(len(self.passages.articles), dtype=bool)
@@ -128,7 +142,7 @@ def _file_signatures(folder: Path) -> dict[str, tuple[int, int, int, int]]:
     return signatures
 
 
-def _read_files(folder: Path, verifier: Verifier) -> dict[str, tuple[FileState, int]]:
+def _read_files(folder: Path, verifier: Verifier) -> tuple[list[str], np.ndarray]:
     path = folder / FILES
     manifest = check_seal(json.loads(path.read_text(encoding="utf-8")), path)
     count = int(manifest["files"])
@@ -139,8 +153,7 @@ def _read_files(folder: Path, verifier: Verifier) -> dict[str, tuple[FileState, 
     if (not isinstance(names, list) or len(names) != count or states.dtype != np.int64
             or states.shape != (count, 5)):
         raise IndexFormatError(f"{folder / FILE_STATES}: disagrees with {path}")
-    return dict(zip(names, zip(map(tuple, states[:, :4].tolist()), states[:, 4].tolist(),
-                                strict=True), strict=True))
+    return names, states
 
 
 def _read_segment(folder: Path, verifier: Verifier) -> StoredSegment:
@@ -154,7 +167,7 @@ def _read_segment(folder: Path, verifier: Verifier) -> StoredSegment:
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise IndexFormatError(f"{folder / FILES}: unreadable ({error})") from None
     segment = StoredSegment(folder.name, load_arrays(folder / "index", verifier),
-                            PassageTable.load(folder / "passages", verifier), files)
+                            PassageTable.load(folder / "passages", verifier), *files)
     if len(segment.passages) != segment.index.n_documents:
         raise IndexFormatError(f"{folder}: passages and index disagree")
     return segment
@@ -356,15 +369,7 @@ class Collection:
     def _update(self, corpus_dir: Path, state: dict[str, FileState], entries: list[dict],
                 segments: list[StoredSegment], progress: bool, workers: int | None,
                 *, repaired: bool = False) -> tuple[list[dict], list[StoredSegment]]:
-        live: dict[str, tuple[int, FileState]] = {}  # file name -> (segment position, state)
-        for position, (entry, segment) in enumerate(zip(entries, segments, strict=True)):
-            masked = set(entry["masked"])
-            for name, (file_state, _) in segment.files.items():
-                if name not in masked:
-                    live[name] = (position, file_state)
-        fresh = sorted(name for name, file_state in state.items()
-                       if name not in live or live[name][1] != file_state)
-        gone = [name for name in live if name not in state or live[name][1] != state[name]]
+        fresh, gone = _compare(state, entries, segments)
         if not fresh and not gone:
             if repaired:  # only masked articles were in the damaged segment: forget it
                 self._commit(entries)
@@ -373,8 +378,8 @@ class Collection:
             logger.info("most of the corpus changed: rebuilding the index")
             return self._rebuild(corpus_dir, state, progress, workers)
         entries = [dict(entry, masked=list(entry["masked"])) for entry in entries]
-        for name in gone:
-            entries[live[name][0]]["masked"].append(name)
+        for name, position in gone:
+            entries[position]["masked"].append(name)
         if fresh:
             analysed = analyse_folder(corpus_dir, fresh, workers=workers, progress=progress,
                                       spill_dir=self.folder)
@@ -490,6 +495,43 @@ class Collection:
         name = self._new_name()
         _save_segment(self.folder / name, AnalysedFiles(index, passages, ordinals, []), names, states)
         return name
+
+
+def _compare(state: dict[str, FileState], entries: list[dict], segments: list[StoredSegment]
+             ) -> tuple[list[str], list[tuple[str, int]]]:
+    """The folder's files that are new or changed (in name order), and the live files of the
+    segments that are gone or changed, with the position of the segment each is live in.
+
+    A file is live in the last segment that has it unmasked. Compared in arrays: a Python loop
+    over the 45,000 files of a million paragraphs cost every start 0.1 s."""
+    names: list[str] = []
+    states, positions = [], []
+    for position, (entry, segment) in enumerate(zip(entries, segments, strict=True)):
+        segment_names, segment_states = segment.file_names, segment.file_states
+        if entry["masked"]:
+            masked = set(entry["masked"])
+            keep = np.fromiter((name not in masked for name in segment_names), bool,
+                               len(segment_names))
+            segment_names = [name for name, kept in zip(segment_names, keep, strict=True) if kept]
+            segment_states = segment_states[keep]
+        names.extend(segment_names)
+        states.append(segment_states[:, :4])
+        positions.append(np.full(len(segment_names), position, dtype=np.int64))
+    live = dict(zip(names, range(len(names)), strict=True))  # the last row of each name
+    live_states = np.concatenate(states) if states else np.zeros((0, 4), np.int64)
+    folder_names = list(state)
+    folder_states = np.asarray(list(state.values()), dtype=np.int64).reshape(len(state), 4)
+    rows = np.fromiter((live.get(name, -1) for name in folder_names), np.int64, len(folder_names))
+    known = np.flatnonzero(rows >= 0)
+    same = np.zeros(len(folder_names), dtype=bool)
+    same[known] = (live_states[rows[known]] == folder_states[known]).all(axis=1)
+    fresh = sorted(folder_names[i] for i in np.flatnonzero(~same).tolist())
+    kept = np.zeros(len(names), dtype=bool)
+    kept[rows[same]] = True
+    live_rows = np.fromiter(live.values(), np.int64, len(live))
+    at = np.concatenate(positions) if positions else np.zeros(0, np.int64)
+    gone = [(names[row], int(at[row])) for row in live_rows[~kept[live_rows]].tolist()]
+    return fresh, gone
 
 
 def _log_problems(analysed: AnalysedFiles) -> None:
