@@ -208,7 +208,7 @@ class Engine:
     @property
     def article_count(self) -> int:
         """How many articles the passages come from."""
-        return len(self._passages.live_articles())
+        return self._passages.live_article_count()
 
     def ask(
         self, question: str, top_k: int | None = None, offset: int = 0, *,

@@ -352,6 +352,12 @@ class PassageTable:
             return list(self.articles)
         return [a for a, live in zip(self.articles, self._live_articles, strict=True) if live]
 
+    def live_article_count(self) -> int:
+        """How many articles are part of the collection (without parsing saved records)."""
+        if self._live_articles is None:
+            return len(self.articles)
+        return int(self._live_articles.sum())
+
     def live_passage_count(self) -> int:
         """How many passages belong to live articles."""
         if self._live_articles is None:

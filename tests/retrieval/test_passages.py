@@ -103,6 +103,7 @@ def test_saved_article_records_are_the_articles(tmp_path: Path) -> None:
     assert list(joined.articles) == [*table.articles, *table.articles]
     assert joined.articles[7] == table.articles[2]
     assert joined.article(len(table)) == table.article(0)
+    assert joined.live_article_count() == 10 and loaded.live_article_count() == 5
     assert joined.dated_years() == {2021, 2022}
 
 
