@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pytest
 
-from kilde.retrieval.checksums import Verifier, file_checksums
+from kilde.retrieval.checksums import Verifier, file_checksum, file_checksums
 from kilde.retrieval.errors import IndexFormatError
 
 
@@ -49,3 +50,9 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     verifier.close()
     with pytest.raises(IndexFormatError, match=r"a\.bin: unreadable"):
         verifier.wait(tmp_path)
+
+
+def test_the_checksum_is_zlibs_crc32_whichever_binding_computes_it(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 5000 + b"tail"  # more than one chunk
+    (tmp_path / "f.bin").write_bytes(data)
+    assert file_checksum(tmp_path / "f.bin") == f"{zlib.crc32(data):08x}"
