@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import importlib
 import json
+import queue
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -80,20 +82,34 @@ def verify_files(directory: Path, checksums: Mapping[str, str]) -> None:
 class Verifier:
     """Verifies groups of files: at once (`background=False`), or in one background thread in
     the order submitted, so that the caller reads on meanwhile and `wait`s before trusting them.
+
+    The thread is a daemon: a process that ends (or fails) mid-way does not wait for it, and
+    one that cannot start a thread any more (at interpreter shutdown) verifies at once.
     """
 
     def __init__(self, *, background: bool = True) -> None:
-        self._executor = (ThreadPoolExecutor(1, thread_name_prefix="kilde-verify")
-                          if background else None)
+        self._background = background
+        self._jobs: queue.SimpleQueue[tuple[Path, dict[str, str], Future[None]] | None] | None = None
         self._pending: list[tuple[Path, Future[None]]] = []
 
     def submit(self, directory: Path, checksums: Mapping[str, str]) -> None:
         """Verify the named files of `directory` (at once: raises IndexFormatError)."""
-        if self._executor is None:
+        if self._background and self._jobs is None:
+            jobs: queue.SimpleQueue[tuple[Path, dict[str, str], Future[None]] | None] = (
+                queue.SimpleQueue())
+            try:
+                threading.Thread(target=_verify_jobs, args=(jobs,), name="kilde-verify",
+                                 daemon=True).start()
+            except RuntimeError:  # the interpreter is shutting down
+                self._background = False
+            else:
+                self._jobs = jobs
+        if self._jobs is None:
             verify_files(directory, checksums)
             return
-        self._pending.append((Path(directory),
-                              self._executor.submit(verify_files, directory, dict(checksums))))
+        future: Future[None] = Future()
+        self._jobs.put((Path(directory), dict(checksums), future))
+        self._pending.append((Path(directory), future))
 
     def wait(self, folder: Path) -> None:
         """Wait for the files submitted from `folder` and the folders inside it; raises the
@@ -105,8 +121,19 @@ class Verifier:
 
     def close(self) -> None:
         """Let the thread end once what was submitted is verified (`wait` still works)."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
+        if self._jobs is not None:
+            self._jobs.put(None)
+
+
+def _verify_jobs(jobs: queue.SimpleQueue[tuple[Path, dict[str, str], Future[None]] | None]) -> None:
+    while (job := jobs.get()) is not None:
+        directory, checksums, future = job
+        try:
+            verify_files(directory, checksums)
+        except Exception as error:  # noqa: BLE001 - the waiter raises it (else it waits forever)
+            future.set_exception(error)
+        else:
+            future.set_result(None)
 
 
 def _content_checksum(data: Mapping[str, Any]) -> str:
