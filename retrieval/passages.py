@@ -116,7 +116,31 @@ def article_years(articles: Sequence[ArticleInfo]) -> np.ndarray:
     return np.asarray([_year(a.date) for a in articles], dtype=np.int32)
 
 
-class SavedArticles(Sequence[ArticleInfo]):
+class _ArticleSequence(Sequence[ArticleInfo]):
+    """Article records by ordinal, each found by `_at` (an ordinal in range)."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _at(self, index: int) -> ArticleInfo:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> ArticleInfo: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ArticleInfo]: ...
+
+    def __getitem__(self, index: int | slice) -> ArticleInfo | list[ArticleInfo]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._at(index)
+
+
+class SavedArticles(_ArticleSequence):
     """A saved table's article records, each parsed when first asked for."""
 
     def __init__(self, records: bytes | np.ndarray, offsets: np.ndarray, years: np.ndarray) -> None:
@@ -128,30 +152,19 @@ class SavedArticles(Sequence[ArticleInfo]):
     def __len__(self) -> int:
         return len(self.years)
 
-    @overload
-    def __getitem__(self, index: int) -> ArticleInfo: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[ArticleInfo]: ...
-
-    def __getitem__(self, index: int | slice) -> ArticleInfo | list[ArticleInfo]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
+    def _at(self, index: int) -> ArticleInfo:
         info = self._parsed.get(index)
         if info is None:
-            if not 0 <= index < len(self):
-                raise IndexError(index)
             start, end = int(self._offsets[index]), int(self._offsets[index + 1])
             info = ArticleInfo(*json.loads(bytes(self._records[start:end]).decode("utf-8")))
             self._parsed[index] = info
         return info
 
     def __iter__(self) -> Iterator[ArticleInfo]:
-        return (self[i] for i in range(len(self)))
+        return (self._at(i) for i in range(len(self)))
 
 
-class JoinedArticles(Sequence[ArticleInfo]):
+class JoinedArticles(_ArticleSequence):
     """The articles of tables side by side, ordinals running on from one to the next."""
 
     def __init__(self, parts: Sequence[Sequence[ArticleInfo]]) -> None:
@@ -163,18 +176,7 @@ class JoinedArticles(Sequence[ArticleInfo]):
     def __len__(self) -> int:
         return self._bases[-1]
 
-    @overload
-    def __getitem__(self, index: int) -> ArticleInfo: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[ArticleInfo]: ...
-
-    def __getitem__(self, index: int | slice) -> ArticleInfo | list[ArticleInfo]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+    def _at(self, index: int) -> ArticleInfo:
         part = bisect.bisect_right(self._bases, index) - 1
         return self._parts[part][index - self._bases[part]]
 
