@@ -277,41 +277,52 @@ class Bm25Index:
         terms = self._terms(query)
         if not terms:
             return []
-        # Each term's score above its zero-tf score is summed (compiled, `_postings`): the terms
-        # a document lacks then add nothing, and every document is off by the same constant,
-        # which does not change ranks (it is 0 but for BM25Plus).
-        acc, seen = self._buffers()
-        params = self._params
-        postings = []  # (docs, base) of every posting list summed
-        for term_id, weight in terms:
-            idf, zero = float(self._idf[term_id]), float(self._zero_tf[term_id])
-            for part, start, stop in self._spans(term_id):
-                docs, base = self._read(part, _DOCS, start, stop), int(self._bases[part])
-                _postings.add_scores(acc, docs, self._read(part, _TF, start, stop), base,
-                                     self._lengths, self._norm_of_length, _VARIANT[params.variant],
-                                     params.k1, params.delta, idf, weight, zero)
-                postings.append((docs, base))
-        total = sum(len(docs) for docs, _ in postings)
-        candidates, values = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.float64)
-        live = self._live_marks
-        count = 0
-        for docs, base in postings:
-            count = _postings.collect(acc, seen, docs, base, live, candidates, values, count)
-        for docs, base in postings:
-            _postings.release(seen, docs, base)
+        candidates, values = self._summed(terms)
         if not any(float(self._zero_tf[t]) for t, _ in terms):
             # Okapi, BM25L: these sums are already rank-bm25's, bit for bit
-            n = _postings.best(candidates, values, count, k)
+            n = _postings.best(candidates, values, len(values), k)
             return list(zip(candidates[:n].tolist(), values[:n].tolist(), strict=True))
         # BM25Plus: re-add the constants in rank-bm25's order for the few documents near the
         # top, so that scores and near-ties come out exactly as rank-bm25's.
-        candidates, values = candidates[:count], values[:count]
-        if not count:
+        if not len(values):
             return []
         zeros = sum(abs(w * float(self._zero_tf[t])) for t, w in terms)
         slack = 1e-9 * (1.0 + float(np.abs(values).max()) + zeros)
         candidates, _ = _shortlist(candidates, values, k, 1, slack)
         return _best(candidates, self._exact_scores(terms, candidates), k)
+
+    def _summed(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """Every live document that has one of the terms, and its sum of weight × (the term's
+        score - its zero-tf score): the terms a document lacks then add nothing, and every
+        document is off by the same constant, which does not change ranks (it is 0 but for
+        BM25Plus). Summed and gathered by the compiled loops (`_postings`)."""
+        acc, seen = self._buffers()
+        params = self._params
+        try:
+            postings = []  # (docs, base) of every posting list summed
+            for term_id, weight in terms:
+                idf, zero = float(self._idf[term_id]), float(self._zero_tf[term_id])
+                for part, start, stop in self._spans(term_id):
+                    docs, base = self._read(part, _DOCS, start, stop), int(self._bases[part])
+                    _postings.add_scores(acc, docs, self._read(part, _TF, start, stop), base,
+                                         self._lengths, self._norm_of_length,
+                                         _VARIANT[params.variant], params.k1, params.delta, idf,
+                                         weight, zero)
+                    postings.append((docs, base))
+            total = sum(len(docs) for docs, _ in postings)
+            candidates, values = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.float64)
+            count = 0
+            for docs, base in postings:
+                count = _postings.collect(acc, seen, docs, base, self._live_marks, candidates,
+                                          values, count)
+            for docs, base in postings:
+                _postings.release(seen, docs, base)
+        except BaseException:
+            # A question cut short (a posting file that cannot be read) leaves sums and marks
+            # behind: this thread's next question starts from fresh buffers.
+            self._local.buffers = None
+            raise
+        return candidates[:count], values[:count]
 
     def scores_for(
         self, query: Sequence[tuple[str, float]], ordinals: Sequence[int] | np.ndarray

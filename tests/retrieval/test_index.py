@@ -158,6 +158,30 @@ def test_save_and_load_give_identical_results(
         assert loaded.document_frequency(query[0]) == index.document_frequency(query[0])
 
 
+def test_a_question_cut_short_by_an_unreadable_file_leaves_the_next_ones_exact(
+    documents: list[list[str]], index: Bm25Index, tmp_path: Path,
+) -> None:
+    index.save(tmp_path / "index")
+    loaded = Bm25Index.load(tmp_path / "index")
+    segment = loaded.merged()
+    # the words whose postings come first and last in docs.npy
+    by_place = sorted(segment.vocabulary, key=segment.vocabulary.__getitem__)
+    early, late = by_place[0], by_place[-1]
+    question = [(early, 1.0), (late, 1.0)]
+    expected = index.top_k(question, 10)
+    path = tmp_path / "index" / "docs.npy"
+    saved = path.read_bytes()
+    after_early = int(segment.offsets[segment.vocabulary[early] + 1])
+    with open(path, "r+b") as file:  # the same file, cut after the early word's postings
+        file.truncate(len(saved) - segment.docs.itemsize * (len(segment.docs) - after_early))
+    with pytest.raises(OSError, match="ended early"):
+        loaded.top_k(question, 10)
+    with open(path, "r+b") as file:
+        file.write(saved)
+    assert loaded.top_k(question, 10) == expected
+    assert loaded.top_k([(early, 1.0)], 10) == index.top_k([(early, 1.0)], 10)
+
+
 def test_saving_again_replaces_the_index_atomically(
     documents: list[list[str]],
     tmp_path: Path,
