@@ -5,7 +5,9 @@
 translations ("tegn", "sprog") never meet it as a whole (the index splits off a compound's head,
 not its modifier). So for each pair of neighbouring content words of an English question, the
 compounds of their translations (joined as they are, or with the linking "s" or "e") that the
-corpus uses stand for both words, at COMPOUND_WEIGHT.
+corpus uses stand for both words, at COMPOUND_WEIGHT; and so do the one-word translations the
+dictionaries give for the pair as a whole ("national anthem" → "nasjonalsang", where "anthem"
+alone has none).
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ class Compounds:
             found += self._bridge.english_words(form, language)[:MAX_TRANSLATIONS]
         return [normalize(w) for w in dict.fromkeys(found) if " " not in w]
 
+    def _pair_translations(self, first: str, second: str, language: str) -> list[str]:
+        """The dictionaries' one-word translations of the two words as one term, as written."""
+        found: list[str] = []
+        for form in english_lemmas(second):
+            found += self._bridge.english_words(f"{first} {form}", language)
+        return [normalize(w) for w in dict.fromkeys(found) if " " not in w and "-" not in w]
+
     def of(self, first: str, second: str) -> list[str]:
         """Index tokens of the compounds, in the corpus, of the two English words' translations."""
         key = (first, second)
@@ -53,6 +62,10 @@ class Compounds:
     def _look_up(self, first: str, second: str) -> list[str]:
         tokens: list[str] = []
         for language in ARTICLE_LANGUAGES:
+            for whole in self._pair_translations(first, second, language):
+                token = self._analyzer.stem(whole, language)
+                if self._index.document_frequency(token):
+                    tokens.append(token)
             heads = self._translations(second, language)
             if not heads:
                 continue

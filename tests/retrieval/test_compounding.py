@@ -25,9 +25,18 @@ Forældrene har ventet længe på skolen, siger borgmesteren.
 """
 
 
+SURGERY = """ date 2022-02 Operationen på Odense Universitetshospital varede fem timer.
+
+Kirurgerne fandt en stor blødning i bughulen og stoppede den hurtigt.
+
+Patienten er nu vågen og har det godt efter omstændighederne.
+"""
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    return engine_over(tmp_path_factory, {"000_concert.txt": CONCERT, "001_school.txt": OTHER})
+    return engine_over(tmp_path_factory, {"000_concert.txt": CONCERT, "001_school.txt": OTHER,
+                                          "002_surgery.txt": SURGERY})
 
 
 def test_two_english_words_find_the_compound_they_make(engine: Engine) -> None:
@@ -41,3 +50,12 @@ def test_only_neighbouring_words_make_a_compound(engine: Engine) -> None:
     joined = engine._query("Did the concert use sign language?")
     carriers = [c.word for c in joined.concepts if "tegnsprog" in dict(c.tokens)]
     assert carriers == ["sign", "language"]
+
+
+def test_a_pair_the_dictionary_translates_as_one_word_finds_it(engine: Engine) -> None:
+    # en-da.tsv: "abdominal cavity" -> "bughule"; neither word has a translation of its own
+    answer = engine.ask("What did the surgeons find in the abdominal cavity?", top_k=1)
+    assert answer.hits and "bughulen" in answer.hits[0].paragraph
+    carriers = [c.word for c in engine._query("bleeding in the abdominal cavity").concepts
+                if any(token.startswith("bughul") for token, _ in c.tokens)]
+    assert carriers == ["abdominal", "cavity"]
