@@ -34,7 +34,7 @@ class Compounds:
         self._index = index
         self._bridge = bridge
         self._analyzer = analyzer
-        self._found: dict[tuple[str, str], list[str]] = {}  # word pair → compounds
+        self._found: dict[tuple[str, str, bool], list[str]] = {}  # word pair → compounds
 
     def _translations(self, word: str, language: str) -> list[str]:
         """The word's translations into `language`, as written, single words only."""
@@ -50,45 +50,66 @@ class Compounds:
             found += self._bridge.english_words(f"{first} {form}", language)
         return [normalize(w) for w in dict.fromkeys(found) if " " not in w and "-" not in w]
 
-    def of(self, first: str, second: str) -> list[str]:
-        """Index tokens of the compounds, in the corpus, of the two English words' translations."""
-        key = (first, second)
+    def of(self, first: str, second: str, *, parts: bool = True) -> list[str]:
+        """Index tokens, in the corpus, of the two English words as one term: the dictionaries'
+        one-word translations of the pair and (with `parts`) the compounds of the words' own
+        translations."""
+        key = (first, second, parts)
         if key not in self._found:
             if len(self._found) >= REMEMBERED_PAIRS:
                 self._found.clear()
-            self._found[key] = self._look_up(first, second)
+            self._found[key] = self._look_up(first, second, parts)
         return self._found[key]
 
-    def _look_up(self, first: str, second: str) -> list[str]:
+    def _look_up(self, first: str, second: str, parts: bool) -> list[str]:
         tokens: list[str] = []
         for language in ARTICLE_LANGUAGES:
             for whole in self._pair_translations(first, second, language):
                 token = self._analyzer.stem(whole, language)
                 if self._index.document_frequency(token):
                     tokens.append(token)
-            heads = self._translations(second, language)
-            if not heads:
-                continue
-            for modifier, link, head in product(self._translations(first, language), LINKS, heads):
-                if link and modifier.endswith(link):
-                    continue
-                token = self._analyzer.stem(modifier + link + head, language)
-                # a stem that cuts into the modifier ("høj" + "e" + ...) is no compound
-                if len(token) > len(modifier) + 1 and self._index.document_frequency(token):
-                    tokens.append(token)
+            if parts:
+                tokens += self._compounds_of_parts(first, second, language)
         return list(dict.fromkeys(tokens))
+
+    def _compounds_of_parts(self, first: str, second: str, language: str) -> list[str]:
+        tokens: list[str] = []
+        heads = self._translations(second, language)
+        for modifier, link, head in product(self._translations(first, language) if heads else (),
+                                            LINKS, heads):
+            if link and modifier.endswith(link):
+                continue
+            token = self._analyzer.stem(modifier + link + head, language)
+            # a stem that cuts into the modifier ("høj" + "e" + ...) is no compound
+            if len(token) > len(modifier) + 1 and self._index.document_frequency(token):
+                tokens.append(token)
+        return tokens
+
+    def _as_term(self, concept: Concept) -> Concept:
+        """A two-word name ("Abdominal Cavity" in a headline) that the dictionaries know as one
+        term, also looking for the term's one-word translations."""
+        parts = concept.word.lower().split()
+        if not concept.is_name or len(parts) != 2:
+            return concept
+        own = {token for token, _ in concept.tokens}
+        found = [token for token in self.of(*parts, parts=False) if token not in own]
+        return concept.also(found, COMPOUND_WEIGHT) if found else concept
 
     def extend(self, query: Query) -> Query:
         """An English query whose neighbouring words also look for their compounds."""
         if query.language != "en" or len(query.concepts) < 2:
             return query
         position = {word: at for at, word in enumerate(words(query.text))}
-        concepts = list(query.concepts)
+        concepts = [self._as_term(concept) for concept in query.concepts]
         for at, (first, second) in enumerate(pairwise(query.concepts)):
-            if not _neighbours(first, second, position) or first.is_name or second.is_name:
+            if not _neighbours(first, second, position):
                 continue
+            # A capitalised pair may be a name ("Super Bowl"), whose parts compound nothing;
+            # but one the dictionaries know as a term ("National Anthem") is that term.
+            names = first.is_name or second.is_name
             own = {token for concept in (first, second) for token, _ in concept.tokens}
-            found = [token for token in self.of(first.word, second.word) if token not in own]
+            found = [token for token in self.of(first.word.lower(), second.word.lower(), parts=not names)
+                     if token not in own]
             if found:
                 concepts[at] = concepts[at].also(found, COMPOUND_WEIGHT)
                 concepts[at + 1] = concepts[at + 1].also(found, COMPOUND_WEIGHT)

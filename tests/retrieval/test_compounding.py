@@ -59,3 +59,9 @@ def test_a_pair_the_dictionary_translates_as_one_word_finds_it(engine: Engine) -
     carriers = [c.word for c in engine._query("bleeding in the abdominal cavity").concepts
                 if any(token.startswith("bughul") for token, _ in c.tokens)]
     assert carriers == ["abdominal", "cavity"]
+
+
+def test_a_capitalised_pair_the_dictionary_knows_is_that_term(engine: Engine) -> None:
+    # as written in a headline: unknown capitalised words are taken for names
+    answer = engine.ask("What did the surgeons find in the Abdominal Cavity?", top_k=1)
+    assert answer.hits and "bughulen" in answer.hits[0].paragraph
