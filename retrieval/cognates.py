@@ -5,7 +5,8 @@ Norwegian with a slightly different spelling ("pharmacist" / "farmaceut", "colon
 "kolonister", "spectrophotometric" / "spektrofotometrisk", "Geegen" / "Gegeen"). When none of an
 English concept's tokens occurs in the corpus, the corpus's own terms that are spelled almost
 the same stand in for it, at COGNATE_WEIGHT: a near-spelling is weaker evidence than a
-dictionary translation.
+dictionary translation. A respelled form whose Danish or Norwegian stem is an index term is that
+term ("clades" → "klade" → "klad", the stem of "klader").
 
 A Danish or Norwegian question uses the articles' own language, so a word no article has is most
 often a typo ("Ghandis", "Geegen") or another form of a word the articles derive
@@ -22,7 +23,9 @@ from functools import cached_property
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from kilde.retrieval.analysis import Analyzer
 from kilde.retrieval.index import Bm25Index
+from kilde.retrieval.languages import ARTICLE_LANGUAGES
 from kilde.retrieval.query import Query, english_lemmas
 
 COGNATE_WEIGHT = 0.5
@@ -85,8 +88,9 @@ class Cognates:
     thousand at a million paragraphs.
     """
 
-    def __init__(self, index: Bm25Index) -> None:
+    def __init__(self, index: Bm25Index, analyzer: Analyzer) -> None:
         self._index = index
+        self._analyzer = analyzer
 
     def prepare(self) -> None:
         """Build the table now rather than in the first question that needs it."""
@@ -114,6 +118,8 @@ class Cognates:
         for form in forms:
             if len(form) < MIN_LENGTH:
                 continue
+            if language == "en":
+                best.update(dict.fromkeys(self._stemmed_terms(form), 1.0))
             found = process.extract(
                 form, self._by_frame.get(frame(form), ()), scorer=OSA.normalized_similarity,
                 score_cutoff=cutoff, limit=MAX_COGNATES,
@@ -121,6 +127,14 @@ class Cognates:
             for term, similarity, _ in found:
                 best[term] = max(similarity, best.get(term, 0.0))
         return sorted(best, key=lambda term: (-best[term], term))[:MAX_COGNATES]
+
+    def _stemmed_terms(self, form: str) -> list[str]:
+        """The form stemmed as a Danish and a Norwegian word, where that is an index term: a
+        near-spelling on the index's own terms ("klade" is the stem "klad" of "klader", four
+        letters, too short for the table, and a letter off the form as written)."""
+        stems = {self._analyzer.stem(form, language) for language in ARTICLE_LANGUAGES}
+        return sorted(stem for stem in stems
+                      if len(stem) >= MIN_LENGTH - 1 and self._index.document_frequency(stem))
 
     def extend(self, query: Query) -> Query:
         """The query with near-spellings for each concept that no corpus term stands for."""

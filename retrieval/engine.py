@@ -255,7 +255,7 @@ class Engine:
 
     @cached_property
     def _cognates(self) -> Cognates:
-        return Cognates(self._index)
+        return Cognates(self._index, self._analyzer)
 
     # presentation ----------------------------------------------------------------------------
 

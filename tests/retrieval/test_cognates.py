@@ -45,7 +45,7 @@ def test_english_words_the_dictionaries_miss_find_their_cognates(
 
 def test_cognates_only_stand_in_for_concepts_the_corpus_lacks() -> None:
     index = Bm25Index.build([["farmaceut", "recept"], ["regering", "famili", "skat"], ["pels"]])
-    cognates = Cognates(index)
+    cognates = Cognates(index, default_analysis()[0])
     assert cognates.of("pharmacists") == ["farmaceut"]
     assert cognates.of("pelts") == []  # too short to tell from its neighbours
     assert cognates.of("hospital") == []  # nothing spelled like it
@@ -57,7 +57,8 @@ def test_cognates_only_stand_in_for_concepts_the_corpus_lacks() -> None:
 
 
 def test_norwegian_spellings_of_a_soft_c_and_of_tion() -> None:
-    cognates = Cognates(Bm25Index.build([["farmasøyt", "nasjonalism"], ["sivilrett"]]))
+    cognates = Cognates(Bm25Index.build([["farmasøyt", "nasjonalism"], ["sivilrett"]]),
+                        default_analysis()[0])
     assert cognates.of("pharmacists") == ["farmasøyt"]  # ph → f, soft c → s
     assert cognates.of("nationalism") == ["nasjonalism"]  # -tion → -sjon
 
@@ -66,7 +67,7 @@ def test_a_danish_or_norwegian_word_no_article_has_finds_its_typo_neighbours() -
     analyzer, bridge = default_analysis()
     texts = ["Jens Stoltenberg advarede Rusland", "septikæmiske"]
     index = Bm25Index.build([analyzer.tokens(text, "da") for text in texts])
-    cognates = Cognates(index)
+    cognates = Cognates(index, analyzer)
     assert cognates.of("Stoltenbreg", "da") == ["stoltenberg"]  # two letters swapped: one edit
     assert cognates.of("septikæmi", "da") == ["septikæmisk"]  # another form of the word
     assert cognates.of("rustan", "no") == []  # two edits in seven letters: another word
@@ -90,13 +91,22 @@ def test_a_vowel_spelled_otherwise_still_finds_the_cognate() -> None:
     # The lookup compares a word with the terms of its frame (initial and first consonant), so
     # "distillation" meets "destillation" although their second letters differ.
     assert frame("distillation") == frame("destillation") == "ds"
-    cognates = Cognates(Bm25Index.build([["destillation", "vand"], ["distrikt"]]))
+    cognates = Cognates(Bm25Index.build([["destillation", "vand"], ["distrikt"]]),
+                        default_analysis()[0])
     assert cognates.of("distillation") == ["destillation"]
 
 
 def test_endings_spelled_otherwise_find_their_cognates() -> None:
-    cognates = Cognates(Bm25Index.build([["toksisk", "botanisk"], ["septikæmi"], ["leukemi"]]))
+    cognates = Cognates(Bm25Index.build([["toksisk", "botanisk"], ["septikæmi"], ["leukemi"]]),
+                        default_analysis()[0])
     assert cognates.of("toxic") == ["toksisk"]  # -ic -> -isk (and x -> ks)
     assert cognates.of("botanical") == ["botanisk"]  # -ical -> -isk
     assert cognates.of("septicemia") == ["septikæmi"]  # -emia -> -æmi (Danish)
     assert cognates.of("leukemia") == ["leukemi"]  # -emia -> -emi (Norwegian)
+
+
+def test_a_cognate_whose_stem_is_an_index_term_is_found_by_its_stem() -> None:
+    # "klader" is indexed as its stem "klad": four letters, and a letter off "klade" as written
+    analyzer = default_analysis()[0]
+    index = Bm25Index.build([analyzer.tokens("Fylogenetiske klader og arter", "no"), ["skog"]])
+    assert Cognates(index, analyzer).of("clades") == ["klad"]
