@@ -13,6 +13,8 @@ Sangeren talte et andet sprog end publikum ved koncerten, men det gik fint.
 
 En skuespiller oversatte hele koncerten til tegnsprog for de døve tilhørere.
 
+Til sidst rejste alle sig, da koret sang nationalsangen.
+
 Billetterne var udsolgt på få timer.
 """
 
@@ -65,3 +67,9 @@ def test_a_capitalised_pair_the_dictionary_knows_is_that_term(engine: Engine) ->
     # as written in a headline: unknown capitalised words are taken for names
     answer = engine.ask("What did the surgeons find in the Abdominal Cavity?", top_k=1)
     assert answer.hits and "bughulen" in answer.hits[0].paragraph
+
+
+def test_the_other_languages_compound_counts_in_this_ones_spelling(engine: Engine) -> None:
+    # en-da.tsv has no "national anthem"; en-no.tsv's "nasjonalsang" is Danish "nationalsang"
+    answer = engine.ask("When was the national anthem sung?", top_k=1)
+    assert answer.hits and "nationalsangen" in answer.hits[0].paragraph
