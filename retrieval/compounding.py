@@ -113,7 +113,7 @@ class Compounds:
 
     def extend(self, query: Query) -> Query:
         """An English query whose neighbouring words also look for their compounds."""
-        if query.language != "en" or len(query.concepts) < 2:
+        if query.language != "en":
             return query
         position = {word: at for at, word in enumerate(words(query.text))}
         concepts = [self._as_term(concept) for concept in query.concepts]
@@ -124,8 +124,8 @@ class Compounds:
             # but one the dictionaries know as a term ("National Anthem") is that term.
             names = first.is_name or second.is_name
             own = {token for concept in (first, second) for token, _ in concept.tokens}
-            found = [token for token in self.of(first.word.lower(), second.word.lower(), parts=not names)
-                     if token not in own]
+            pair = self.of(first.word.lower(), second.word.lower(), parts=not names)
+            found = [token for token in pair if token not in own]
             if found:
                 concepts[at] = concepts[at].also(found, COMPOUND_WEIGHT)
                 concepts[at + 1] = concepts[at + 1].also(found, COMPOUND_WEIGHT)

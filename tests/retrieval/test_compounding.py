@@ -73,3 +73,8 @@ def test_the_other_languages_compound_counts_in_this_ones_spelling(engine: Engin
     # en-da.tsv has no "national anthem"; en-no.tsv's "nasjonalsang" is Danish "nationalsang"
     answer = engine.ask("When was the national anthem sung?", top_k=1)
     assert answer.hits and "nationalsangen" in answer.hits[0].paragraph
+
+
+def test_a_two_word_name_alone_is_looked_up_as_a_term(engine: Engine) -> None:
+    query = engine._query("What is an Abdominal Cavity?")
+    assert [c.word for c in query.concepts if any(t.startswith("bughul") for t, _ in c.tokens)]
