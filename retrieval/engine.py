@@ -31,7 +31,7 @@ from kilde.retrieval.compounding import Compounds
 from kilde.retrieval.errors import EmptyCorpusError
 from kilde.retrieval.excerpt import best_excerpt
 from kilde.retrieval.fingerprint import analysis_fingerprint
-from kilde.retrieval.followup import follow_up_question
+from kilde.retrieval.followup import continues_thread, follow_up_question
 from kilde.retrieval.gloss import gloss_pairs
 from kilde.retrieval.index import Bm25Index, Bm25Params
 from kilde.retrieval.indexing import default_analysis, index_articles
@@ -58,6 +58,15 @@ def build_index(
     """A fresh BM25 index over the corpus's citable paragraphs, and their passage table."""
     segment, passages = index_articles(corpus.articles, analyzer, progress=progress)
     return Bm25Index([(segment, None)], Bm25Params.of(BM25_VARIANT)), passages
+
+
+def _new_first(ranked: list[tuple[int, float]], shown: frozenset[int]) -> list[tuple[int, float]]:
+    """`ranked` with the passages in `shown` moved after all the others, each part in its
+    order (their scores kept: a follow-up's hits are then not in falling score order)."""
+    if not shown:
+        return ranked
+    return ([hit for hit in ranked if hit[0] not in shown]
+            + [hit for hit in ranked if hit[0] in shown])
 
 
 def citation(article: ArticleInfo, paragraph_number: int) -> str:
@@ -217,23 +226,39 @@ class Engine:
         """The best `top_k` cited excerpts for a question, after skipping `offset` of them.
 
         With `earlier` (the question, as run, whose answer `question` replies to) a follow-up
-        carries the earlier topic over; the answer's `question` is then the question run.
+        carries the earlier topic over; the answer's `question` is then the question run. A
+        reply that continues the thread brings what is new first: the passages the earlier
+        answer showed (its first page of `top_k`, asked again) rank after all the others,
+        so a page at any `offset` of the same call pages consistently.
         """
         top_k = self.top_k if top_k is None else top_k
+        reply = question
         if earlier:
-            question = follow_up_question(question, earlier)
+            question = follow_up_question(reply, earlier)
         query = self._query(question)
         ranking = self._ranker.rank(query)
         confidence = answerability(ranking.evidence)
         if confidence < threshold(query.language, self.min_answerability):
             return Answer(question, query.language, (), confidence)
-        page = ranking.hits[offset : offset + top_k]
+        ranked = ranking.hits
+        if earlier and continues_thread(reply, earlier):
+            ranked = _new_first(ranked, self._shown_before(earlier, top_k))
+        page = ranked[offset : offset + top_k]
         gains = self._gains(dict(query.weighted_tokens()))
         hits = [
             self._hit(query, gains, offset + i, doc, score)
             for i, (doc, score) in enumerate(page, 1)
         ]
         return Answer(question, query.language, tuple(hits), confidence)
+
+    def _shown_before(self, earlier: str, top_k: int) -> frozenset[int]:
+        """The passages (ordinals) the answer to `earlier`, as run, showed on its first page:
+        asked again, as the bot's answers show `top_k` hits (none if it abstained)."""
+        query = self._query(earlier)
+        ranking = self._ranker.rank(query)
+        if answerability(ranking.evidence) < threshold(query.language, self.min_answerability):
+            return frozenset()
+        return frozenset(doc for doc, _ in ranking.hits[:top_k])
 
     def evidence(self, question: str) -> Evidence | None:
         """What the answerability score of a question is computed from (for calibration)."""

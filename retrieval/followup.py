@@ -7,7 +7,8 @@ pizza toppings go with pineapple?") is run as it stands. A reply continues the t
 opens like a continuation ("and ...", "what about ...", "og ...", "hva med ..."), points back
 with a personal pronoun ("what did they say?"), or, naming no one new, says too little to stand
 alone (at most two content words). The question actually run is what the answer (and the
-bot's query log) shows.
+bot's query log) shows. The engine then ranks the passages the earlier answer showed after the
+others (`Engine.ask`), so that a follow-up brings what is new.
 """
 
 from __future__ import annotations

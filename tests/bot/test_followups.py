@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from kilde.retrieval.answer import Answer
+from kilde.retrieval.engine import Engine
 from tests.bot.conftest import GROUP, USER, BotFactory
 from tests.bot.helpers import NONSENSE, QUESTION, first_reply
 from tests.fake_telegram import FakeTelegram
 
 FOLLOW_UP = "And what did NATO answer?"
-# Carried over, the earlier topic (Russia's demands) reaches the answer: the VG list of demands.
+# The first answer opens with Russia's demands; the VG list of them is its second excerpt.
 DEMANDS = "svært vidtgående krav"
+# Carried over, the earlier topic (Russia's demands) reaches the follow-up's answer: the VG
+# paragraph on what the demands comprise, which the first answer did not show.
+WHAT_THE_DEMANDS_COMPRISE = "Kravene omfatter et varig nei"
 
 
-async def test_reply_in_a_group_carries_the_topic_over(fake: FakeTelegram, bot: BotFactory) -> None:
+def _quotes(answer: Answer) -> list[str]:
+    """The start of each excerpt, as a message's text shows it."""
+    return [hit.excerpt[:40] for hit in answer.hits]
+
+
+def _repeats(message: dict, earlier: Answer) -> list[str]:
+    return [quote for quote in _quotes(earlier) if quote in message["text"]]
+
+
+async def test_reply_in_a_group_carries_the_topic_over(
+        fake: FakeTelegram, bot: BotFactory, engine: Engine) -> None:
     group, member = fake.group_chat(GROUP), fake.user(USER)
     async with bot():
         fake.send_text(group, f"/ask {QUESTION}", user=member)
@@ -22,11 +37,15 @@ async def test_reply_in_a_group_carries_the_topic_over(fake: FakeTelegram, bot: 
         follow_up = fake.send_text(group, FOLLOW_UP, user=member, reply_to=answer)
         _, continued = await first_reply(fake, GROUP, 2)
     assert continued["reply_to_message"]["message_id"] == follow_up["message_id"]
-    assert DEMANDS in continued["text"]
+    assert WHAT_THE_DEMANDS_COMPRISE in continued["text"]
+    # What is new, and nothing the answer it replies to already showed.
+    earlier = engine.ask(QUESTION)
+    assert len(_repeats(answer, earlier)) == 3 and DEMANDS in answer["text"]
+    assert _repeats(continued, earlier) == []
 
 
 async def test_reply_in_a_private_chat_is_a_follow_up_and_threads_go_on(
-        fake: FakeTelegram, bot: BotFactory) -> None:
+        fake: FakeTelegram, bot: BotFactory, engine: Engine) -> None:
     chat = fake.private_chat(USER)
     async with bot():
         fake.send_text(chat, QUESTION)
@@ -38,8 +57,10 @@ async def test_reply_in_a_private_chat_is_a_follow_up_and_threads_go_on(
         # A reply to the follow-up's answer keeps the thread's topic.
         fake.send_text(chat, "What about the demands themselves?", reply_to=continued)
         *_, third = await first_reply(fake, USER, 4)
-    assert DEMANDS not in alone["text"]
-    assert DEMANDS in continued["text"]
+    assert WHAT_THE_DEMANDS_COMPRISE not in alone["text"]
+    assert WHAT_THE_DEMANDS_COMPRISE in continued["text"]
+    first_quote = _quotes(engine.ask(QUESTION))[0]
+    assert first_quote in answer["text"] and first_quote not in continued["text"]
     assert "<blockquote>" in third["html"] and "¶" in third["text"]
 
 

@@ -9,7 +9,7 @@ from kilde.bot.telegram_app.housekeeping import Housekeeping
 from kilde.bot.telegram_app.runtime import BotRuntime
 from tests.bot.conftest import FAST, USER, BotFactory
 from tests.bot.helpers import QUESTION, first_reply
-from tests.bot.test_followups import DEMANDS, FOLLOW_UP
+from tests.bot.test_followups import DEMANDS, FOLLOW_UP, WHAT_THE_DEMANDS_COMPRISE
 from tests.fake_telegram import FakeTelegram
 
 WINDOW = 3.0  # seconds: long enough to see the entries under load, short enough to wait out
@@ -44,4 +44,5 @@ async def test_idle_users_and_chats_are_forgotten_and_follow_ups_still_work(
         *_, continued = await first_reply(fake, USER, len(fake.bot_messages(USER)) + 1)
     assert in_use == {"questions": 1, "presses": 1, "inline": 1, "refusals": 1}
     assert chats_in_use == 1  # the private chat (the stranger's group is refused before)
-    assert DEMANDS in continued["text"]
+    # A follow-up (the topic carried over), not a repeat of the answer it replies to.
+    assert WHAT_THE_DEMANDS_COMPRISE in continued["text"] and DEMANDS not in continued["text"]
