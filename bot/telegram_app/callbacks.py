@@ -10,6 +10,10 @@ Callback data is plain text, self-describing where it can be:
   `m|<offset>|k|<question hash>` otherwise. The hash is looked up in `QuestionMemory` (recent
   questions, in memory) and, after a restart, checked against the asker's message that the
   answer replied to. If neither knows it, the user is asked politely to ask again.
+- `m|<offset>|f|<hash>`: More under a follow-up's answer. Its pages are those of the same
+  `Engine.ask(reply, earlier=...)` call (the earlier answer's passages last), so the button
+  stands for the reply as asked and the earlier question, both kept in `QuestionMemory`; after
+  a restart the user is asked to ask again.
 """
 
 from __future__ import annotations
@@ -46,13 +50,21 @@ class MoreRequest:
     offset: int
     question: str | None  # None when only the hash is known
     question_hash: str | None
+    follow_up: bool = False  # the hash stands for a reply and the question it followed up
 
 
 def context_data(article_id: str, paragraph: int, text: str) -> str:
     return f"c|{short_hash(article_id)}|{paragraph}|{short_hash(text, 6)}"
 
 
-def more_data(question: str, offset: int) -> str:
+def follow_up_key(reply: str, earlier: str) -> str:
+    return short_hash(f"{reply}\n{earlier}", 12)
+
+
+def more_data(question: str, offset: int, earlier: str | None = None) -> str:
+    """A More button's data: for a follow-up, `question` is the reply as asked."""
+    if earlier is not None:
+        return f"m|{offset}|f|{follow_up_key(question, earlier)}"
     inline = f"m|{offset}|q|{question}"
     if len(inline.encode("utf-8")) <= MAX_DATA_BYTES:
         return inline
@@ -65,17 +77,21 @@ def parse(data: str) -> ContextRequest | MoreRequest | None:
     try:
         if parts[0] == "c" and len(parts) == 4:
             return ContextRequest(parts[1], int(parts[2]), parts[3])
-        if parts[0] == "m" and len(parts) == 4 and parts[2] in ("q", "k"):
+        if parts[0] == "m" and len(parts) == 4 and parts[2] in ("q", "k", "f"):
             if parts[2] == "q":
                 return MoreRequest(int(parts[1]), parts[3], None)
+            if parts[2] == "f":
+                return MoreRequest(int(parts[1]), None, parts[3], follow_up=True)
             return MoreRequest(int(parts[1]), None, parts[3])
     except ValueError:
         return None
     return None
 
 
-def answer_keyboard(answer: Answer, offset: int, top_k: int) -> InlineKeyboardMarkup | None:
-    """Context buttons for each excerpt and a More button when more may follow."""
+def answer_keyboard(answer: Answer, offset: int, top_k: int, *,
+                    follow_up: tuple[str, str] | None = None) -> InlineKeyboardMarkup | None:
+    """Context buttons for each excerpt and a More button when more may follow; `follow_up`
+    is (the reply as asked, the earlier question) when the answer is a follow-up's."""
     if not answer.answered:
         return None
     context_row = [
@@ -87,32 +103,47 @@ def answer_keyboard(answer: Answer, offset: int, top_k: int) -> InlineKeyboardMa
     ]
     rows = [context_row[i:i + 4] for i in range(0, len(context_row), 4)]
     if len(answer.hits) >= top_k:
+        question, earlier = follow_up if follow_up is not None else (answer.question, None)
         rows.append([InlineKeyboardButton(
-            "More", callback_data=more_data(answer.question, offset + len(answer.hits)))])
+            "More", callback_data=more_data(question, offset + len(answer.hits), earlier))])
     return InlineKeyboardMarkup(rows)
 
 
 class QuestionMemory:
-    """Recent questions by hash, for More buttons whose question didn't fit in the data."""
+    """Recent questions by hash, for More buttons whose question didn't fit in the data (and
+    follow-ups: the reply and the question it followed up)."""
 
     def __init__(self, capacity: int = 10_000) -> None:
         self.capacity = capacity
-        self._questions: OrderedDict[str, str] = OrderedDict()
+        self._questions: OrderedDict[str, str | tuple[str, str]] = OrderedDict()
 
     def remember(self, question: str) -> None:
-        key = short_hash(question, 12)
-        self._questions[key] = question
+        self._keep(short_hash(question, 12), question)
+
+    def remember_follow_up(self, reply: str, earlier: str) -> None:
+        self._keep(follow_up_key(reply, earlier), (reply, earlier))
+
+    def _keep(self, key: str, value: str | tuple[str, str]) -> None:
+        self._questions[key] = value
         self._questions.move_to_end(key)
         while len(self._questions) > self.capacity:
             self._questions.popitem(last=False)
 
     def recall(self, key: str) -> str | None:
-        return self._questions.get(key)
+        value = self._questions.get(key)
+        return value if isinstance(value, str) else None
+
+    def recall_follow_up(self, key: str) -> tuple[str, str] | None:
+        value = self._questions.get(key)
+        return value if isinstance(value, tuple) else None
 
 
 def resolve_more(request: MoreRequest, memory: QuestionMemory,
                  original: str | None) -> str | None:
-    """The question a More button stands for, or None if it can't be known any more."""
+    """The question a More button stands for, or None if it can't be known any more (or is
+    a follow-up's: `resolve_follow_up_more`)."""
+    if request.follow_up:
+        return None
     if request.question is not None:
         return request.question
     if request.question_hash is None:
@@ -123,6 +154,15 @@ def resolve_more(request: MoreRequest, memory: QuestionMemory,
     if original is not None and short_hash(original, 12) == request.question_hash:
         return original
     return None
+
+
+def resolve_follow_up_more(request: MoreRequest,
+                           memory: QuestionMemory) -> tuple[str, str] | None:
+    """(the reply as asked, the earlier question) a follow-up's More button stands for, or
+    None if they are no longer remembered."""
+    if not request.follow_up or request.question_hash is None:
+        return None
+    return memory.recall_follow_up(request.question_hash)
 
 
 class CorpusIndex:

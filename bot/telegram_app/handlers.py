@@ -110,7 +110,8 @@ async def answer_question(message: Message, question: str, user_id: int,
                           context: KildeContext, *, offset: int = 0,
                           earlier: str | None = None) -> None:
     """Answer `question` in reply to `message`, with More/Context buttons; `earlier` is the
-    question (as run) of the answer `message` replies to, for a follow-up."""
+    question (as run) of the answer `message` replies to, for a follow-up (its More pages are
+    asked the same way, with an offset, so they page the follow-up's own order)."""
     state = context.bot_data.runtime
     if not await _not_flooding(message, user_id, context):
         return
@@ -120,9 +121,13 @@ async def answer_question(message: Message, question: str, user_id: int,
     answer = await state.in_worker(
         lambda: engine.ask(question, top_k=state.top_k, offset=offset, earlier=earlier))
     texts = formatting.render_answer(answer)
-    markup = callbacks.answer_keyboard(answer, offset, state.top_k)
-    if markup is not None:
-        state.memory.remember(answer.question)  # for a More button whose data only holds a hash
+    follow_up = (question, earlier) if earlier else None
+    markup = callbacks.answer_keyboard(answer, offset, state.top_k, follow_up=follow_up)
+    if markup is not None:  # for a More button whose data only holds a hash
+        if follow_up is not None:
+            state.memory.remember_follow_up(*follow_up)
+        else:
+            state.memory.remember(answer.question)
     state.stats.record(answered=answer.answered, seconds=time.perf_counter() - started)
     logged = None
     if not offset:  # a new question, not a More
@@ -280,16 +285,22 @@ async def on_button(update: Update, context: KildeContext) -> None:
             reply(message, [formatting.render_context(view.article, view.center,
                                                       view.neighbours)]), update=update)
         return
-    question = callbacks.resolve_more(
-        request, state.memory,
-        original_question(message.reply_to_message, username=context.bot.username),
-    )
+    earlier: str | None = None
+    if request.follow_up:
+        thread = callbacks.resolve_follow_up_more(request, state.memory)
+        question, earlier = thread if thread is not None else (None, None)
+    else:
+        question = callbacks.resolve_more(
+            request, state.memory,
+            original_question(message.reply_to_message, username=context.bot.username),
+        )
     if question is None:
         await query.answer(callbacks.FORGOTTEN_QUESTION)
         return
     await query.answer()
     context.application.create_task(  # outside the press's slot, as for Context
-        answer_question(message, question, query.from_user.id, context, offset=request.offset),
+        answer_question(message, question, query.from_user.id, context, offset=request.offset,
+                        earlier=earlier),
         update=update)
 
 

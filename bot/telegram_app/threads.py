@@ -1,7 +1,8 @@
 """Which question each of the bot's answer messages answered, so that a reply can follow up.
 
 A reply to one of the bot's answers is a follow-up: the engine is given the question that
-answer ran (`Engine.ask(..., earlier=...)`), and carries its topic over. Each chat remembers its
+answer ran (`Engine.ask(..., earlier=...)`), carries its topic over and ranks what that answer
+showed last (asking the earlier question again: nothing more is kept here). Each chat remembers its
 recent answers (`ChatThreads`, in the chat's `chat_data`); the query log (when there is one)
 remembers them across restarts and after a chat's memory was dropped.
 """

@@ -64,6 +64,36 @@ async def test_reply_in_a_private_chat_is_a_follow_up_and_threads_go_on(
     assert "<blockquote>" in third["html"] and "¶" in third["text"]
 
 
+async def test_more_under_a_follow_up_pages_on_without_repeats(
+        fake: FakeTelegram, bot: BotFactory, engine: Engine) -> None:
+    chat = fake.private_chat(USER)
+    async with bot():
+        fake.send_text(chat, QUESTION)
+        [answer] = await first_reply(fake, USER)
+        fake.send_text(chat, FOLLOW_UP, reply_to=answer)
+        _, continued = await first_reply(fake, USER, 2)
+        [more_data] = [button["callback_data"]
+                       for row in continued["reply_markup"]["inline_keyboard"]
+                       for button in row if button["text"] == "More"]
+        fake.press_button(continued, more_data)
+        *_, more = await first_reply(fake, USER, 3)
+        [again_data] = [button["callback_data"]
+                        for row in more["reply_markup"]["inline_keyboard"]
+                        for button in row if button["text"] == "More"]
+        fake.press_button(more, again_data)
+        *_, last = await first_reply(fake, USER, 4)
+    assert more_data.startswith("m|3|f|") and again_data.startswith("m|6|f|")
+    assert "[4]" in more["text"] and "[1]" not in more["text"] and "[7]" in last["text"]
+    # The follow-up's own order, page after page: the same pages the engine gives.
+    pages = [engine.ask(FOLLOW_UP, offset=offset, earlier=QUESTION) for offset in (0, 3, 6)]
+    for message, page in zip((continued, more, last), pages, strict=True):
+        assert all(quote in message["text"] for quote in _quotes(page))
+    earlier = engine.ask(QUESTION)
+    assert all(_repeats(message, earlier) == [] for message in (continued, more, last))
+    seen = [quote for page in pages for quote in _quotes(page)]
+    assert len(seen) == len(set(seen)) == 9
+
+
 async def test_reply_naming_a_new_topic_is_answered_on_its_own(
         fake: FakeTelegram, bot: BotFactory) -> None:
     chat = fake.private_chat(USER)

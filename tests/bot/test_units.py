@@ -100,6 +100,20 @@ def test_callback_data_fits_64_bytes_and_round_trips() -> None:
     assert callbacks.parse("garbage") is None and callbacks.parse("c|x|notanumber|y") is None
 
 
+def test_a_follow_ups_more_stands_for_the_reply_and_the_earlier_question() -> None:
+    reply, earlier = "And NATO?", "What did Russia demand from NATO?"
+    data = callbacks.more_data(reply, 3, earlier)
+    assert len(data.encode()) <= 64 and data.startswith("m|3|f|")
+    parsed = callbacks.parse(data)
+    assert isinstance(parsed, callbacks.MoreRequest) and parsed.follow_up
+    memory = callbacks.QuestionMemory()
+    assert callbacks.resolve_follow_up_more(parsed, memory) is None  # e.g. after a restart
+    assert callbacks.resolve_more(parsed, memory, reply) is None  # never the plain question
+    memory.remember_follow_up(reply, earlier)
+    assert callbacks.resolve_follow_up_more(parsed, memory) == (reply, earlier)
+    assert memory.recall(parsed.question_hash or "") is None
+
+
 def test_context_finds_moved_paragraphs_and_skips_non_citable_neighbours() -> None:
     paragraphs = (Paragraph(1, "Foto: Scanpix", ParagraphKind.CAPTION),
                   Paragraph(2, "Body two", ParagraphKind.BODY),
