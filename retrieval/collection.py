@@ -466,7 +466,7 @@ class Collection:
         return True
 
     def _merged_files(self, name: str) -> set[str]:
-        return set(_load_segment(self.folder / name).files)
+        return set(_load_segment(self.folder / name).file_names)
 
     def _merge_into(self, entries: list[dict], segments: list[StoredSegment], chosen: list[int]) -> str:
         picked = [(entries[i], segments[i]) for i in chosen]

@@ -235,12 +235,9 @@ class Engine:
         reply = question
         if earlier:
             question = follow_up_question(reply, earlier)
-        query = self._query(question)
-        ranking = self._ranker.rank(query)
-        confidence = answerability(ranking.evidence)
-        if confidence < threshold(query.language, self.min_answerability):
+        query, ranked, confidence = self._ranked(question)
+        if ranked is None:
             return Answer(question, query.language, (), confidence)
-        ranked = ranking.hits
         if earlier and continues_thread(reply, earlier):
             ranked = _new_first(ranked, self._shown_before(earlier, top_k))
         page = ranked[offset : offset + top_k]
@@ -251,14 +248,21 @@ class Engine:
         ]
         return Answer(question, query.language, tuple(hits), confidence)
 
+    def _ranked(self, question: str) -> tuple[Query, list[tuple[int, float]] | None, float]:
+        """The analysed question, its ranked (passage, score) hits (None when Kilde abstains),
+        and its answerability."""
+        query = self._query(question)
+        ranking = self._ranker.rank(query)
+        confidence = answerability(ranking.evidence)
+        if confidence < threshold(query.language, self.min_answerability):
+            return query, None, confidence
+        return query, ranking.hits, confidence
+
     def _shown_before(self, earlier: str, top_k: int) -> frozenset[int]:
         """The passages (ordinals) the answer to `earlier`, as run, showed on its first page:
         asked again, as the bot's answers show `top_k` hits (none if it abstained)."""
-        query = self._query(earlier)
-        ranking = self._ranker.rank(query)
-        if answerability(ranking.evidence) < threshold(query.language, self.min_answerability):
-            return frozenset()
-        return frozenset(doc for doc, _ in ranking.hits[:top_k])
+        _, ranked, _ = self._ranked(earlier)
+        return frozenset(doc for doc, _ in (ranked or [])[:top_k])
 
     def evidence(self, question: str) -> Evidence | None:
         """What the answerability score of a question is computed from (for calibration)."""

@@ -5,7 +5,7 @@ distinct live candidates gathered, the k best picked.
 In numpy each of these is several passes and a temporary array per term and segment, and a
 question at a million paragraphs has ~15 such spans of ~1,200 postings: the calls, not the
 arithmetic, were most of the time. The arithmetic here is numpy's, operation for operation
-(`model.posting_scores`, `model.tf_table`), so every score is the same double; the module is
+(`model.posting_scores`), so every score is the same double; the module is
 built with -ffp-contract=off so that no multiply-add is fused into one rounding.
 """
 

@@ -32,8 +32,6 @@ logger = logging.getLogger(__name__)
 
 _VARIANT = {"okapi": _postings.OKAPI, "plus": _postings.PLUS, "l": _postings.L}
 
-# (term id in the part, weight) per part, the term's idf, and its score where it is absent
-_Term = tuple[list[tuple[int, int]], float, float, float]
 # The posting arrays of a part, as `_read` names them.
 _DOCS, _TF, _RANK = 0, 1, 2
 
@@ -288,7 +286,7 @@ class Bm25Index:
             return []
         zeros = sum(abs(w * float(self._zero_tf[t])) for t, w in terms)
         slack = 1e-9 * (1.0 + float(np.abs(values).max()) + zeros)
-        candidates, _ = _shortlist(candidates, values, k, 1, slack)
+        candidates, _ = _shortlist(candidates, values, k, slack)
         return _best(candidates, self._exact_scores(terms, candidates), k)
 
     def _summed(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -416,23 +414,10 @@ def _local(ordinals: np.ndarray, base: int) -> np.ndarray:
 
 
 def _shortlist(
-    candidates: np.ndarray, values: np.ndarray, k: int, repeats: int, slack: float
+    candidates: np.ndarray, values: np.ndarray, k: int, slack: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct candidates that may be in the top k: value >= (k-th best value - slack).
-
-    Each ordinal appears at most `repeats` times in `candidates`, always with the same value.
-    """
-    keep = min(len(values), k * repeats)
-    if keep < len(values):
-        # The keep-th largest value is a safe threshold: at least k distinct documents reach it,
-        # so every document of the true top k (ties included) does too.
-        threshold = np.partition(values, len(values) - keep)[len(values) - keep]
-        chosen = values >= threshold - slack
-        candidates, values = candidates[chosen], values[chosen]
-    if repeats > 1:
-        candidates, first = np.unique(candidates, return_index=True)
-        values = values[first]
-    if slack and len(values) > k:
+    """The distinct candidates that may be in the top k: value >= (k-th best value - slack)."""
+    if len(values) > k:
         kth = np.partition(values, len(values) - k)[len(values) - k]
         chosen = values >= kth - slack
         candidates, values = candidates[chosen], values[chosen]

@@ -98,20 +98,6 @@ def posting_scores(params: Bm25Params, idf: float, tf: np.ndarray, norm: np.ndar
     return idf * (delta + (tf * (k1 + 1)) / (norm + tf))
 
 
-def tf_table(params: Bm25Params, norm_of_length: np.ndarray, max_tf: int) -> np.ndarray | None:
-    """g[tf, length] for tf < max_tf, such that `posting_scores` is `idf * g` exactly (the
-    same operations on the same numbers): a table lookup instead of arithmetic per posting.
-    None for BM25L, whose idf is not a factor apart."""
-    if params.variant == "l":
-        return None
-    tf = np.arange(max_tf, dtype=np.float64)[:, None]
-    norm = norm_of_length[None, :]
-    k1, delta = params.k1, params.delta
-    if params.variant == "okapi":
-        return tf * (k1 + 1) / (tf + norm)
-    return delta + (tf * (k1 + 1)) / (norm + tf)
-
-
 def zero_tf_scores(params: Bm25Params, idf: np.ndarray) -> np.ndarray:
     """Each term's score in a document without it: idf * delta for BM25Plus, 0 otherwise.
 
